@@ -1,0 +1,44 @@
+import Foundation
+import XADTensor
+
+/// A group of related measurements; each suite adds its figures to the shared report.
+protocol BenchmarkSuite {
+    /// The key of this suite's section in the JSON output.
+    var name: String { get }
+    func run(into report: inout BenchmarkReport) throws
+}
+
+/// The figures of one run, printed as JSON on stdout. Progress goes to stderr.
+struct BenchmarkReport {
+    private(set) var sections: [String: [String: Any]] = [:]
+
+    mutating func record(_ suite: String, _ key: String, _ value: Any) {
+        sections[suite, default: [:]][key] = value
+        FileHandle.standardError.write(Data("  \(suite).\(key) = \(value)\n".utf8))
+    }
+
+    func json(metadata: [String: Any]) throws -> String {
+        var root: [String: Any] = sections
+        root["meta"] = metadata
+        let data = try JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// The median wall time of `body` in seconds over `repetitions` runs, after one warm-up run.
+func medianSeconds(repetitions: Int = 5, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<repetitions {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Rounds for readable JSON.
+func rounded(_ value: Double, _ digits: Int = 3) -> Double {
+    let scale = pow(10, Double(digits))
+    return (value * scale).rounded() / scale
+}

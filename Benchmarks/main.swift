@@ -1,0 +1,16 @@
+import Foundation
+import XADTensor
+
+// `xad-benchmarks [SUITE...]`: runs the named suites (all by default) and prints JSON.
+// One registration line per suite.
+let suites: [any BenchmarkSuite] = [
+    TensorBenchmarks(),
+]
+
+let requested = Set(CommandLine.arguments.dropFirst())
+var report = BenchmarkReport()
+for suite in suites where requested.isEmpty || requested.contains(suite.name) {
+    FileHandle.standardError.write(Data("benchmark \(suite.name)\n".utf8))
+    try suite.run(into: &report)
+}
+print(try report.json(metadata: ["threads": Threads.count, "date": ISO8601DateFormatter().string(from: Date())]))

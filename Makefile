@@ -1,0 +1,40 @@
+# XADKit: `make demo` and `make test` do all set-up (scripts/setup.sh) and then their job.
+SWIFT ?= swift
+# Tests run in release mode: debug Swift is 10-100x slower on numeric code.
+RELEASE := -c release -Xswiftc -enable-testing
+BENCH_SCRATCH := .build-bench
+
+.PHONY: setup build test demo bench references clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build $(RELEASE)
+
+test: setup
+	$(SWIFT) build $(RELEASE) --build-tests
+	$(SWIFT) test $(RELEASE) --skip-build
+
+# Until the demo issue lands: the smallest real end-to-end path, the benchmark of the tensor core.
+demo: setup
+	$(SWIFT) build $(RELEASE) --product xad-benchmarks
+	$$($(SWIFT) build $(RELEASE) --show-bin-path)/xad-benchmarks tensor
+
+bench: setup
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product xad-benchmarks
+	@mkdir -p bench-results
+	$(BENCH_SCRATCH)/release/xad-benchmarks > bench-results/xadkit.json
+	@echo "wrote bench-results/xadkit.json" >&2
+	@if [ -x Tools/reference/.venv/bin/python ]; then \
+	  Tools/reference/.venv/bin/python Tools/bench/peers.py > bench-results/peers.json && \
+	  echo "wrote bench-results/peers.json" >&2; \
+	else echo "peer timings skipped: run Tools/reference/make_env.sh first" >&2; fi
+
+# Regenerates the committed reference fixtures (needs the Python environment; not run by CI).
+references:
+	bash Tools/reference/make_env.sh
+	Tools/reference/.venv/bin/python Tools/reference/generate_all.py
+
+clean:
+	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output
