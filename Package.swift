@@ -9,6 +9,7 @@ let package = Package(
     name: "XADKit",
     products: [
         .library(name: "XADTensor", targets: ["XADTensor"]),
+        .executable(name: "xad", targets: ["xad"]),
         .executable(name: "xad-benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -21,6 +22,13 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "XADTensor", dependencies: ["CBLAS"], swiftSettings: release),
+
+        .executableTarget(
+            name: "xad",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: release),
 
         .executableTarget(
             name: "Benchmarks",
