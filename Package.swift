@@ -9,6 +9,7 @@ let package = Package(
     name: "XADKit",
     products: [
         .library(name: "XADTensor", targets: ["XADTensor"]),
+        .library(name: "XADImage", targets: ["XADImage"]),
         .executable(name: "xad", targets: ["xad"]),
         .executable(name: "xad-benchmarks", targets: ["Benchmarks"]),
     ],
@@ -20,8 +21,19 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
         .target(name: "XADTensor", dependencies: ["CBLAS"], swiftSettings: release),
+        .target(
+            name: "XADImage", dependencies: ["XADTensor", "CPNG", "CTurboJPEG", "CTIFF", "CFFmpeg"],
+            swiftSettings: release),
 
         .executableTarget(
             name: "xad",
@@ -32,7 +44,7 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["XADTensor"],
+            dependencies: ["XADTensor", "XADImage"],
             path: "Benchmarks", swiftSettings: release),
 
         // Shared by the test targets: fixture loading and tolerant comparison.
@@ -40,6 +52,7 @@ let package = Package(
         .testTarget(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
+        .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

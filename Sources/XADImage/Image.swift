@@ -1,0 +1,143 @@
+import Foundation
+import XADTensor
+
+/// A decoded raster image: `height` rows of `width` pixels, each `channels` samples, interleaved
+/// row-major (`samples[(y * width + x) * channels + c]`).
+///
+/// Samples are stored as `UInt16` for every bit depth: an 8-bit image holds values 0...255, a
+/// 16-bit image 0...65535 (`maximumSampleValue`). One storage type keeps transforms and drawing
+/// code free of per-depth branches; the codecs convert at the boundary.
+///
+/// Channels: 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA.
+///
+/// ```swift
+/// let image = try Image(contentsOf: URL(fileURLWithPath: "000.png"))   // format from magic bytes
+/// let x = image.toTensor()                                             // [1, C, H, W] in 0...1
+/// try Image(tensor: x).write(to: URL(fileURLWithPath: "copy.png"))
+/// ```
+public struct Image: Sendable, Equatable {
+    /// The largest number of pixels (width x height) a decoder accepts: 2^28 (16384 x 16384).
+    /// Headers claiming more are refused before any pixel memory is allocated.
+    public static let maximumPixelCount = 1 << 28
+
+    public let width: Int
+    public let height: Int
+    /// 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA.
+    public let channels: Int
+    /// 8 or 16.
+    public let bitDepth: Int
+    /// Interleaved row-major samples; always `width * height * channels` of them.
+    public var samples: [UInt16] {
+        didSet { precondition(samples.count == width * height * channels, "Image.samples count changed") }
+    }
+
+    /// The largest sample value: 255 for 8-bit images, 65535 for 16-bit ones.
+    public var maximumSampleValue: UInt16 { bitDepth == 16 ? .max : 255 }
+
+    /// Whether the last channel is alpha (2 or 4 channels).
+    public var hasAlpha: Bool { channels == 2 || channels == 4 }
+
+    /// An image from interleaved samples; throws when the count, channels, depth or values disagree.
+    public init(width: Int, height: Int, channels: Int, bitDepth: Int = 8, samples: [UInt16]) throws {
+        try Image.validate(width: width, height: height, channels: channels, bitDepth: bitDepth, source: "image")
+        guard samples.count == width * height * channels else {
+            throw ImageError(.invalidArgument, "image",
+                             "\(samples.count) samples for \(width)x\(height)x\(channels) (want \(width * height * channels))")
+        }
+        if bitDepth == 8, let large = samples.first(where: { $0 > 255 }) {
+            throw ImageError(.invalidArgument, "image", "sample value \(large) exceeds 255 in an 8-bit image")
+        }
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.bitDepth = bitDepth
+        self.samples = samples
+    }
+
+    /// A constant image (every sample `value`), e.g. a black canvas to draw on.
+    public init(width: Int, height: Int, channels: Int, bitDepth: Int = 8, repeating value: UInt16 = 0) throws {
+        let clamped = bitDepth == 8 ? min(value, 255) : value
+        try self.init(width: width, height: height, channels: channels, bitDepth: bitDepth,
+                      samples: [UInt16](repeating: clamped, count: max(0, width * height * channels)))
+    }
+
+    /// Trusted construction for decoders that already validated the header.
+    init(validatedWidth width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16]) {
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.bitDepth = bitDepth
+        self.samples = samples
+    }
+
+    /// The sample at column `x`, row `y`, channel `channel` (programmer error when out of range).
+    public subscript(x: Int, y: Int, channel: Int) -> UInt16 {
+        get { samples[(y * width + x) * channels + channel] }
+        set { samples[(y * width + x) * channels + channel] = min(newValue, maximumSampleValue) }
+    }
+
+    /// Checks a header's geometry before anything is allocated.
+    static func validate(width: Int, height: Int, channels: Int, bitDepth: Int, source: String) throws {
+        guard width > 0, height > 0 else {
+            throw ImageError(.invalidSize, source, "image size \(width)x\(height) has no pixels")
+        }
+        guard width <= maximumPixelCount, height <= maximumPixelCount,
+              width * height <= maximumPixelCount else {
+            throw ImageError(.invalidSize, source,
+                             "image size \(width)x\(height) exceeds the limit of \(maximumPixelCount) pixels")
+        }
+        guard (1...4).contains(channels) else {
+            throw ImageError(.invalidArgument, source, "\(channels) channels (want 1, 2, 3 or 4)")
+        }
+        guard bitDepth == 8 || bitDepth == 16 else {
+            throw ImageError(.invalidArgument, source, "bit depth \(bitDepth) (want 8 or 16)")
+        }
+    }
+}
+
+extension Image {
+    /// The image as a `[1, C, H, W]` tensor with values in 0...1: `sample / 255` for 8-bit images,
+    /// `sample / 65535` for 16-bit ones. Alpha, when present, is kept as the last channel.
+    public func toTensor() -> Tensor {
+        let (width, height, channels) = (self.width, self.height, self.channels)
+        let scale = 1 / Float(maximumSampleValue)
+        let plane = width * height
+        return samples.withUnsafeBufferPointer { source in
+            Tensor(shape: [1, channels, height, width]) { out in
+                for pixel in 0..<plane {
+                    for channel in 0..<channels {
+                        out[channel * plane + pixel] = Float(source[pixel * channels + channel]) * scale
+                    }
+                }
+            }
+        }
+    }
+
+    /// An image from a `[1, C, H, W]` or `[C, H, W]` tensor with values in 0...1 (C = 1...4):
+    /// `sample = round(clamp(value, 0, 1) * maximum)`, maximum 255 or 65535 by `bitDepth`.
+    /// Throws for other shapes, a NaN value or a bit depth other than 8 or 16.
+    public init(tensor: Tensor, bitDepth: Int = 8) throws {
+        let shape = tensor.shape
+        guard (shape.count == 4 && shape[0] == 1) || shape.count == 3 else {
+            throw ImageError(.invalidArgument, "tensor", "shape \(shape) is not [1, C, H, W] or [C, H, W]")
+        }
+        let (channels, height, width) = (shape[shape.count - 3], shape[shape.count - 2], shape[shape.count - 1])
+        try Image.validate(width: width, height: height, channels: channels, bitDepth: bitDepth, source: "tensor")
+        let maximum: Float = bitDepth == 16 ? 65535 : 255
+        let plane = width * height
+        var samples = [UInt16](repeating: 0, count: plane * channels)
+        let finite = tensor.withUnsafeBufferPointer { source in
+            var finite = true
+            for channel in 0..<channels {
+                for pixel in 0..<plane {
+                    let value = source[channel * plane + pixel]
+                    finite = finite && !value.isNaN
+                    samples[pixel * channels + channel] = UInt16((min(max(value, 0), 1) * maximum).rounded())
+                }
+            }
+            return finite
+        }
+        guard finite else { throw ImageError(.invalidArgument, "tensor", "tensor of shape \(shape) contains NaN") }
+        self.init(validatedWidth: width, height: height, channels: channels, bitDepth: bitDepth, samples: samples)
+    }
+}
