@@ -132,7 +132,7 @@ extension Tensor {
     /// `absolute + relative * |other|`.
     public func isApproximatelyEqual(to other: Tensor, absolute: Float = 1e-6, relative: Float = 1e-5) -> Bool {
         guard shape == other.shape else { return false }
-        for (a, b) in zip(storage.buffer, other.storage.buffer) where !(abs(a - b) <= absolute + relative * abs(b)) {
+        for (a, b) in zip(storage.buffer, other.storage.buffer) where !(Swift.abs(a - b) <= absolute + relative * Swift.abs(b)) {
             return false
         }
         return true
