@@ -1,0 +1,100 @@
+/// Data movement without arithmetic: strided gathers (permute, broadcast) and box copies (slice,
+/// concatenate, pad). Both walk the outer axes like an odometer and run a tight loop over the
+/// innermost one, so no index arrays are touched per element.
+package enum ElementwiseCopy {
+    /// `destination[i] = source[Σ index(i)[axis] * sourceStrides[axis]]` for every row-major index
+    /// of `shape`. A stride of 0 repeats (broadcasts) the source along that axis.
+    package static func gather(from source: UnsafePointer<Float>, sourceStrides: [Int],
+                               into destination: UnsafeMutablePointer<Float>, shape: [Int]) {
+        let count = shape.reduce(1, *)
+        guard count > 0 else { return }
+        guard let last = shape.indices.last else {
+            destination[0] = source[0]
+            return
+        }
+        let inner = shape[last], innerStride = sourceStrides[last]
+        var index = [Int](repeating: 0, count: shape.count)
+        var sourceOffset = 0
+        var offset = 0
+        while offset < count {
+            let row = source + sourceOffset, out = destination + offset
+            if innerStride == 1 {
+                for j in 0..<inner { out[j] = row[j] }
+            } else if innerStride == 0 {
+                let value = row[0]
+                for j in 0..<inner { out[j] = value }
+            } else {
+                for j in 0..<inner { out[j] = row[j * innerStride] }
+            }
+            offset += inner
+            var axis = last - 1
+            while axis >= 0 {
+                index[axis] += 1
+                sourceOffset += sourceStrides[axis]
+                if index[axis] < shape[axis] { break }
+                sourceOffset -= index[axis] * sourceStrides[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+
+    /// Copies the box of size `extent` that starts at `sourceOrigin` in a `sourceShape` array into
+    /// a `destinationShape` array at `destinationOrigin`. Callers check that the box fits in both.
+    package static func copyBox(from source: UnsafePointer<Float>, sourceShape: [Int], sourceOrigin: [Int],
+                                into destination: UnsafeMutablePointer<Float>, destinationShape: [Int],
+                                destinationOrigin: [Int], extent: [Int]) {
+        guard extent.allSatisfy({ $0 > 0 }) else { return }
+        // Find the innermost axis that is not whole in both arrays; `run` counts the elements of
+        // that axis's extent times everything inside it.
+        var split = extent.count
+        var run = 1
+        while split > 0 {
+            let axis = split - 1
+            run *= extent[axis]
+            guard extent[axis] == sourceShape[axis], extent[axis] == destinationShape[axis] else { break }
+            split -= 1
+        }
+        if split == 0 {
+            for j in 0..<run { destination[j] = source[j] }
+            return
+        }
+        let rowAxis = split - 1
+        let sourceStrides = rowMajorStrides(sourceShape), destinationStrides = rowMajorStrides(destinationShape)
+        var sourceOffset = 0, destinationOffset = 0
+        for axis in extent.indices {
+            sourceOffset += sourceOrigin[axis] * sourceStrides[axis]
+            destinationOffset += destinationOrigin[axis] * destinationStrides[axis]
+        }
+        // The axes after `rowAxis` are whole, so `rowAxis` and everything inside it is one
+        // contiguous run of `run` elements in both arrays; an odometer walks the axes before it.
+        var index = [Int](repeating: 0, count: rowAxis)
+        let rows = extent[..<rowAxis].reduce(1, *)
+        for _ in 0..<rows {
+            let from = source + sourceOffset, to = destination + destinationOffset
+            for j in 0..<run { to[j] = from[j] }
+            var axis = rowAxis - 1
+            while axis >= 0 {
+                index[axis] += 1
+                sourceOffset += sourceStrides[axis]
+                destinationOffset += destinationStrides[axis]
+                if index[axis] < extent[axis] { break }
+                sourceOffset -= index[axis] * sourceStrides[axis]
+                destinationOffset -= index[axis] * destinationStrides[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+
+    /// Row-major strides of a shape, in elements.
+    package static func rowMajorStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var stride = 1
+        for axis in shape.indices.reversed() {
+            strides[axis] = stride
+            stride *= shape[axis]
+        }
+        return strides
+    }
+}
