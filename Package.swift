@@ -35,6 +35,8 @@ let package = Package(
             name: "XADImage", dependencies: ["XADTensor", "CPNG", "CTurboJPEG", "CTIFF", "CFFmpeg"],
             swiftSettings: release),
 
+        .target(name: "XADMetrics", swiftSettings: release),
+
         .executableTarget(
             name: "xad",
             dependencies: [
@@ -53,6 +55,7 @@ let package = Package(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,64 @@
+/// The per-region overlap (PRO) curve and the area under it (AUPRO), as anomalib (>= 2.3) defines them.
+///
+/// Regions are the 8-connected components of each ground-truth mask (see ``ConnectedComponents``).
+/// At a threshold `t` (a pixel is called a defect when its score `>= t`):
+/// - FPR(t) is the share of background pixels (of all images) called defects;
+/// - PRO(t) is the mean over all regions of the share of the region's pixels called defects.
+/// The curve has (0, 0) first and one point per distinct score, is cut at `fprLimit` (default 0.3)
+/// with a point linearly interpolated at the limit, and AUPRO is its trapezoidal area divided by
+/// the limit, so a perfect detector scores 1.
+public struct PROCurve: Sendable, Equatable, Codable {
+    /// Increasing false positive rates, from 0 to the limit.
+    public let falsePositiveRates: [Double]
+    /// The mean per-region overlap at each rate.
+    public let overlaps: [Double]
+
+    /// The normalised area under the curve: `∫ PRO d(FPR) / limit` (trapezoidal).
+    public var area: Double {
+        var sum = 0.0
+        for i in 1..<falsePositiveRates.count {
+            sum += (falsePositiveRates[i] - falsePositiveRates[i - 1]) * (overlaps[i] + overlaps[i - 1]) / 2
+        }
+        return sum / (falsePositiveRates.last ?? 1)
+    }
+}
+
+/// Builds a ``PROCurve`` from tie groups streamed highest score first.
+struct PROAccumulator {
+    let fprLimit: Double
+    private let backgroundPixels: Double, regions: Double
+    private var falsePositives = 0
+    private var overlapSum = 0.0  // Σ over regions of (covered pixels / region size)
+    private var rates: [Double] = [0], overlaps: [Double] = [0]
+    private(set) var isComplete = false
+
+    init(fprLimit: Double, backgroundPixels: Int, regions: Int) {
+        self.fprLimit = fprLimit
+        self.backgroundPixels = Double(backgroundPixels)
+        self.regions = Double(regions)
+    }
+
+    /// Adds a tie group: `background` background pixels and region pixels whose `1 / region size` sum
+    /// to `overlapGain`.
+    @inline(__always)
+    mutating func add(background: Int, overlapGain: Double) {
+        guard !isComplete else { return }
+        falsePositives += background
+        overlapSum += overlapGain
+        let rate = min(1, Double(falsePositives) / backgroundPixels)
+        let overlap = min(1, overlapSum / regions)
+        if rate <= fprLimit {
+            rates.append(rate)
+            overlaps.append(overlap)
+            return
+        }
+        // The first point past the limit: end the curve exactly at the limit.
+        if let lastRate = rates.last, let lastOverlap = overlaps.last, lastRate < fprLimit {
+            rates.append(fprLimit)
+            overlaps.append(lastOverlap + (overlap - lastOverlap) * (fprLimit - lastRate) / (rate - lastRate))
+        }
+        isComplete = true
+    }
+
+    var curve: PROCurve { PROCurve(falsePositiveRates: rates, overlaps: overlaps) }
+}
