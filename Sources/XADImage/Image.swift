@@ -100,13 +100,13 @@ extension Image {
     /// `sample / 65535` for 16-bit ones. Alpha, when present, is kept as the last channel.
     public func toTensor() -> Tensor {
         let (width, height, channels) = (self.width, self.height, self.channels)
-        let scale = 1 / Float(maximumSampleValue)
+        let maximum = Float(maximumSampleValue)
         let plane = width * height
         return samples.withUnsafeBufferPointer { source in
             Tensor(shape: [1, channels, height, width]) { out in
                 for pixel in 0..<plane {
                     for channel in 0..<channels {
-                        out[channel * plane + pixel] = Float(source[pixel * channels + channel]) * scale
+                        out[channel * plane + pixel] = Float(source[pixel * channels + channel]) / maximum
                     }
                 }
             }
@@ -131,7 +131,7 @@ extension Image {
             for channel in 0..<channels {
                 for pixel in 0..<plane {
                     let value = source[channel * plane + pixel]
-                    finite = finite && !value.isNaN
+                    guard !value.isNaN else { finite = false; continue }
                     samples[pixel * channels + channel] = UInt16((min(max(value, 0), 1) * maximum).rounded())
                 }
             }

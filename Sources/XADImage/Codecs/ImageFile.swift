@@ -1,0 +1,60 @@
+import Foundation
+
+extension Image {
+    /// Decodes the image file at `url`. The format comes from the file's first bytes, not its name.
+    /// Throws `ImageError` naming the file for a missing, empty, unknown, corrupt, truncated or
+    /// oversized (`maximumPixelCount`) image.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw ImageError(.unreadable, url.path, "cannot read the file (\(error.localizedDescription))")
+        }
+        try self.init(data: data, name: url.path)
+    }
+
+    /// Decodes an encoded image held in memory; `name` labels errors (e.g. the archive member's path).
+    public init(data: Data, name: String) throws {
+        guard !data.isEmpty else { throw ImageError(.empty, name, "the file is empty (0 bytes)") }
+        guard let format = ImageFormat.detect(data) else {
+            let head = data.prefix(4).map { String(format: "%02X", $0) }.joined(separator: " ")
+            throw ImageError(.unknownFormat, name, "not a PNG, JPEG, TIFF or BMP image (starts with \(head))")
+        }
+        switch format {
+        case .png: self = try PNGCodec.decode(data, source: name)
+        case .jpeg: self = try JPEGCodec.decode(data, source: name)
+        case .tiff: self = try TIFFCodec.decode(data, source: name)
+        case .bmp: self = try BMPCodec.decode(data, source: name)
+        }
+    }
+
+    /// The image encoded as `format` (PNG or JPEG). JPEG drops alpha and stores 8 bits per sample
+    /// (16-bit samples are scaled by 255/65535 and rounded); `jpegQuality` is 1...100.
+    public func encoded(as format: ImageFormat = .png, jpegQuality: Int = 90) throws -> Data {
+        switch format {
+        case .png: return try PNGCodec.encode(self)
+        case .jpeg: return try JPEGCodec.encode(self, quality: jpegQuality)
+        case .tiff, .bmp:
+            throw ImageError(.unsupported, "image", "writing \(format.rawValue.uppercased()) is not supported (PNG or JPEG)")
+        }
+    }
+
+    /// Writes the image to `url` as `format`. The bytes go to a temporary file in the same folder
+    /// first, which is then renamed over `url`, so a failed write never leaves a half-written file.
+    public func write(to url: URL, format: ImageFormat = .png, jpegQuality: Int = 90) throws {
+        let data = try encoded(as: format, jpegQuality: jpegQuality)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try data.write(to: temporary)
+        } catch {
+            throw ImageError(.writeFailed, url.path, "cannot write the image (\(error.localizedDescription))")
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ImageError(.writeFailed, url.path, "cannot move the written image into place (\(reason))")
+        }
+    }
+}

@@ -1,0 +1,189 @@
+"""Image codec fixtures: small files of every kind XADImage decodes, plus the pixels an independent
+decoder reads from them.
+
+Writes Tests/Fixtures/images/<name>.<ext> (each at most a few kB) and Tests/Fixtures/images/decoded.json:
+{"<file>": {"width", "height", "channels", "bitDepth", "samples": [interleaved row-major]}}.
+Pillow writes and decodes the 8-bit files; OpenCV and tifffile write and decode the 16-bit colour
+ones (Pillow has no 16-bit RGB). Also writes hostile files (gigantic and zero-size headers) that
+the decoders must refuse.
+"""
+import io
+import json
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import tifffile
+from PIL import Image
+
+from fixtures import FIXTURES
+
+FOLDER = FIXTURES / "images"
+WIDTH, HEIGHT = 13, 7          # odd sizes catch row-padding and stride mistakes
+JPEG_WIDTH, JPEG_HEIGHT = 29, 17  # several 8x8 blocks with partial ones at the edges
+
+
+def natural(height, width, channels, depth=8, seed=0):
+    """Smooth gradients plus noise: compressible like a photo, with every channel different."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width]
+    planes = []
+    for c in range(channels):
+        wave = 0.5 + 0.35 * np.sin(x / (2.0 + c) + y / (3.0 + c) + c)
+        planes.append(np.clip(wave + rng.normal(0, 0.05, (height, width)), 0, 1))
+    array = np.stack(planes, axis=-1)
+    maximum = 255 if depth == 8 else 65535
+    return np.round(array * maximum).astype(np.uint8 if depth == 8 else np.uint16)
+
+
+def entry(array, depth):
+    array = np.asarray(array)
+    if array.ndim == 2:
+        array = array[:, :, None]
+    height, width, channels = array.shape
+    return {"width": width, "height": height, "channels": channels, "bitDepth": depth,
+            "samples": [int(v) for v in array.reshape(-1)]}
+
+
+def pillow_pixels(path):
+    """What Pillow decodes, in XADImage's channel convention (palette -> RGB/RGBA or gray)."""
+    image = Image.open(path)
+    if image.mode == "I;16":
+        return entry(np.array(image), 16)
+    if image.mode == "P":
+        palette = np.array(image.getpalette()).reshape(-1, 3)
+        if "transparency" in image.info:
+            image = image.convert("RGBA")
+        elif (palette[:, 0] == palette[:, 1]).all() and (palette[:, 1] == palette[:, 2]).all():
+            image = image.convert("L")
+        else:
+            image = image.convert("RGB")
+    elif image.mode == "1":
+        image = image.convert("L")
+    return entry(np.array(image), 8)
+
+
+def png_chunk(kind, payload):
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def crafted_png(width, height):
+    """A PNG whose IHDR claims width x height (valid CRCs) with one tiny IDAT."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + png_chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + png_chunk(b"IEND", b""))
+
+
+def crafted_bmp(width, height):
+    """A 24-bit BMP header claiming width x height with no pixel data."""
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, 0, 2835, 2835, 0, 0)
+    return b"BM" + struct.pack("<IHHI", 14 + len(info), 0, 0, 14 + len(info)) + info
+
+
+def top_down_bmp(path_in, path_out):
+    """Rewrites a bottom-up 24-bit BMP as top-down: negative height, rows reversed."""
+    data = bytearray(path_in.read_bytes())
+    offset = struct.unpack_from("<I", data, 10)[0]
+    width, height = struct.unpack_from("<ii", data, 18)
+    stride = (width * 24 + 31) // 32 * 4
+    rows = [data[offset + r * stride: offset + (r + 1) * stride] for r in range(height)]
+    struct.pack_into("<i", data, 22, -height)
+    data[offset:offset + stride * height] = b"".join(reversed(rows))
+    path_out.write_bytes(bytes(data))
+
+
+def main():
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    decoded = {}
+    rgb = natural(HEIGHT, WIDTH, 3)
+    rgba = natural(HEIGHT, WIDTH, 4, seed=1)
+    gray = natural(HEIGHT, WIDTH, 1, seed=2)[:, :, 0]
+    gray_alpha = natural(HEIGHT, WIDTH, 2, seed=3)
+    gray16 = natural(HEIGHT, WIDTH, 1, depth=16, seed=4)[:, :, 0]
+
+    pillow_files = {
+        "gray8.png": (Image.fromarray(gray, "L"), {}),
+        "gray_alpha8.png": (Image.fromarray(gray_alpha, "LA"), {}),
+        "rgb8.png": (Image.fromarray(rgb, "RGB"), {}),
+        "rgba8.png": (Image.fromarray(rgba, "RGBA"), {}),
+        "palette.png": (Image.fromarray(rgb, "RGB").quantize(16), {}),
+        "palette_transparent.png": (Image.fromarray(rgb, "RGB").quantize(16), {"transparency": 3}),
+        "bilevel.png": (Image.fromarray(gray > 128), {}),
+        "gray16.png": (Image.fromarray(gray16), {}),
+        "rgb_uncompressed.tif": (Image.fromarray(rgb, "RGB"), {"compression": "raw"}),
+        "rgb_lzw.tif": (Image.fromarray(rgb, "RGB"), {"compression": "tiff_lzw"}),
+        "gray_deflate.tif": (Image.fromarray(gray, "L"), {"compression": "tiff_adobe_deflate"}),
+        "rgba_deflate.tif": (Image.fromarray(rgba, "RGBA"), {"compression": "tiff_adobe_deflate"}),
+        "gray16_lzw.tif": (Image.fromarray(gray16), {"compression": "tiff_lzw"}),
+        "rgb24.bmp": (Image.fromarray(rgb, "RGB"), {}),
+        "gray8.bmp": (Image.fromarray(gray, "L"), {}),
+        "palette8.bmp": (Image.fromarray(rgb, "RGB").quantize(16), {}),
+        "bilevel.bmp": (Image.fromarray(gray > 128), {}),
+        "rgba32.bmp": (Image.fromarray(rgba, "RGBA"), {}),
+    }
+    jpeg_rgb = Image.fromarray(natural(JPEG_HEIGHT, JPEG_WIDTH, 3, seed=5), "RGB")
+    jpeg_gray = Image.fromarray(natural(JPEG_HEIGHT, JPEG_WIDTH, 1, seed=6)[:, :, 0], "L")
+    pillow_files.update({
+        "baseline420.jpg": (jpeg_rgb, {"quality": 90}),
+        "baseline444.jpg": (jpeg_rgb, {"quality": 95, "subsampling": 0}),
+        "progressive.jpg": (jpeg_rgb, {"quality": 85, "progressive": True}),
+        "gray.jpg": (jpeg_gray, {"quality": 90}),
+    })
+    for name, (image, options) in pillow_files.items():
+        path = FOLDER / name
+        image.save(path, **options)
+        decoded[name] = pillow_pixels(path)
+
+    top_down_bmp(FOLDER / "rgb24.bmp", FOLDER / "rgb24_top_down.bmp")
+    decoded["rgb24_top_down.bmp"] = pillow_pixels(FOLDER / "rgb24_top_down.bmp")
+
+    # 16-bit colour: OpenCV writes PNG (BGR order on its side), tifffile writes deflate TIFF.
+    rgb16 = natural(HEIGHT, WIDTH, 3, depth=16, seed=7)
+    rgba16 = natural(HEIGHT, WIDTH, 4, depth=16, seed=8)
+    rgba16[:, :, 3] = np.linspace(40000, 65535, WIDTH * HEIGHT).reshape(HEIGHT, WIDTH).astype(np.uint16)
+    for name, array in {"rgb16.png": rgb16, "rgba16.png": rgba16}.items():
+        code = cv2.COLOR_RGB2BGR if array.shape[2] == 3 else cv2.COLOR_RGBA2BGRA
+        cv2.imwrite(str(FOLDER / name), cv2.cvtColor(array, code))
+        back = cv2.imread(str(FOLDER / name), cv2.IMREAD_UNCHANGED)
+        back = cv2.cvtColor(back, cv2.COLOR_BGR2RGB if array.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
+        decoded[name] = entry(back, 16)
+    tifffile.imwrite(FOLDER / "rgb16_deflate.tif", rgb16, photometric="rgb", compression="zlib")
+    tifffile.imwrite(FOLDER / "rgb8_planar.tif", rgb.transpose(2, 0, 1), photometric="rgb", planarconfig="separate")
+    decoded["rgb16_deflate.tif"] = entry(tifffile.imread(FOLDER / "rgb16_deflate.tif"), 16)
+    decoded["rgb8_planar.tif"] = entry(tifffile.imread(FOLDER / "rgb8_planar.tif").transpose(1, 2, 0), 8)
+
+    # Hostile headers: the decoders must refuse these before allocating pixels.
+    (FOLDER / "huge.png").write_bytes(crafted_png(100000, 100000))
+    (FOLDER / "zero_size.png").write_bytes(crafted_png(0, 0))
+    (FOLDER / "huge.bmp").write_bytes(crafted_bmp(100000, 100000))
+    (FOLDER / "zero_size.bmp").write_bytes(crafted_bmp(0, 0))
+    jpeg = io.BytesIO()
+    jpeg_gray.save(jpeg, format="JPEG")
+    jpeg = bytearray(jpeg.getvalue())
+    start_of_frame = jpeg.index(b"\xff\xc0")
+    struct.pack_into(">HH", jpeg, start_of_frame + 5, 65000, 65000)  # height, width
+    (FOLDER / "huge.jpg").write_bytes(bytes(jpeg))
+    tifffile.imwrite(FOLDER / "huge_source.tif", gray)  # patched below to claim 100000 x 100000
+    tiff = bytearray((FOLDER / "huge_source.tif").read_bytes())
+    (FOLDER / "huge_source.tif").unlink()
+    (FOLDER / "huge.tif").write_bytes(patch_tiff_size(tiff, 100000, 100000))
+
+    (FOLDER / "decoded.json").write_text(json.dumps(decoded, separators=(",", ":"), sort_keys=True))
+
+
+def patch_tiff_size(data, width, height):
+    """Sets ImageWidth/ImageLength (tags 256/257) of a little-endian TIFF's first directory."""
+    directory = struct.unpack_from("<I", data, 4)[0]
+    count = struct.unpack_from("<H", data, directory)[0]
+    for index in range(count):
+        field = directory + 2 + 12 * index
+        tag, kind = struct.unpack_from("<HH", data, field)
+        if tag in (256, 257):
+            value = width if tag == 256 else height
+            struct.pack_into("<HHII", data, field, tag, 4, 1, value)  # LONG, one value
+    return bytes(data)
+
+
+if __name__ == "__main__":
+    main()
