@@ -134,14 +134,14 @@ for name, a, b in [("1x1", randn(1, 1), randn(1, 1)),
 
 # Pairwise squared distances. Reference in float64 from the direct definition |x - y|^2;
 # includes a repeated point (distance 0).
-def squared_distances(x, y):
-    return ((x.double()[:, None, :] - y.double()[None, :, :]) ** 2).sum(-1)
+def squared_distances(a, b):
+    return ((a.double()[:, None, :] - b.double()[None, :, :]) ** 2).sum(-1)
 
 points = randn(5, 3)
-for name, x, y in [("small", points, torch.cat([points[1:2], randn(3, 3)])),
+for name, a, b in [("small", points, torch.cat([points[1:2], randn(3, 3)])),
                    ("1x1", randn(1, 1), randn(1, 1)),
                    ("features", randn(7, 16), randn(9, 16))]:
-    case(f"distances_{name}", squared_distances, {"x": x, "y": y})
+    case(f"distances_{name}", squared_distances, {"a": a, "b": b})
 
 # Losses, with gradients for both arguments.
 probabilities = torch.rand(3, 4, generator=generator)

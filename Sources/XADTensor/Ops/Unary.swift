@@ -65,19 +65,20 @@ extension Tensor {
               derivative: { x, _ in x > 20 ? 1 : Tensor.sigmoid(x) })
     }
 
-    /// `x · relu6(x + 3) / 6`; gradient 0 below -3, `x / 3 + 1/2` on [-3, 3], 1 above.
+    /// `x · relu6(x + 3) / 6`; gradient 0 up to -3, `x / 3 + 1/2` strictly between -3 and 3,
+    /// 1 from 3 on (PyTorch 2.15's choice at the two kinks).
     public func hardswish() -> Tensor {
         unary("hardswish", { $0 * Swift.min(Swift.max($0 + 3, 0), 6) / 6 }, derivative: { x, _ in
-            x < -3 ? 0 : (x <= 3 ? x / 3 + 0.5 : 1)
+            x <= -3 ? 0 : (x < 3 ? x / 3 + 0.5 : 1)
         })
     }
 
     /// Each element limited to `[min, max]` (either bound may be omitted); gradient 1 where
-    /// `min <= x <= max`, else 0, like `torch.clamp`.
+    /// `min < x < max`, else 0 (0 on a bound itself, like `torch.clamp` in PyTorch 2.15).
     public func clamped(min lower: Float?, max upper: Float?) -> Tensor {
         let low = lower ?? -.infinity, high = upper ?? .infinity
         return unary("clamp", { Swift.min(Swift.max($0, low), high) }, derivative: { x, _ in
-            x >= low && x <= high ? 1 : 0
+            x > low && x < high ? 1 : 0
         })
     }
 
