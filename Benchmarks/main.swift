@@ -5,6 +5,7 @@ import XADTensor
 // One registration line per suite.
 let suites: [any BenchmarkSuite] = [
     TensorBenchmarks(),
+    ImageBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -76,6 +76,16 @@ public struct Image: Sendable, Equatable {
         set { samples[(y * width + x) * channels + channel] = min(newValue, maximumSampleValue) }
     }
 
+    /// 8-bit samples widened to the `UInt16` storage (a plain pointer loop that vectorises;
+    /// `Array.map` does not, and decoders call this on every pixel).
+    static func widened(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt16] {
+        [UInt16](unsafeUninitializedCapacity: bytes.count) { output, initialized in
+            guard let source = bytes.baseAddress, let target = output.baseAddress else { return initialized = 0 }
+            for index in 0..<bytes.count { target[index] = UInt16(source[index]) }
+            initialized = bytes.count
+        }
+    }
+
     /// Checks a header's geometry before anything is allocated.
     static func validate(width: Int, height: Int, channels: Int, bitDepth: Int, source: String) throws {
         guard width > 0, height > 0 else {

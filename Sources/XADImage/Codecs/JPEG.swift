@@ -40,7 +40,7 @@ enum JPEGCodec {
                 }
             }
             return Image(validatedWidth: Int(width), height: Int(height), channels: channels, bitDepth: 8,
-                         samples: pixels.map(UInt16.init))
+                         samples: pixels.withUnsafeBufferPointer(Image.widened))
         }
     }
 

@@ -46,7 +46,7 @@ enum PNGCodec {
         let finished = bytes.withUnsafeMutableBytes { png_image_finish_read(&png, nil, $0.baseAddress, 0, nil) }
         guard finished != 0 else { throw error(png, source, "cannot decode the PNG data") }
         return Image(validatedWidth: width, height: height, channels: channels, bitDepth: 8,
-                     samples: bytes.map(UInt16.init))
+                     samples: bytes.withUnsafeBufferPointer(Image.widened))
     }
 
     static func encode(_ image: Image) throws -> Data {

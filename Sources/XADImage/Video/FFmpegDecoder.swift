@@ -118,7 +118,7 @@ final class FFmpegDecoder {
             throw ImageError(.video, source, "pixel conversion produced \(rows) of \(frameHeight) rows")
         }
         return Image(validatedWidth: frameWidth, height: frameHeight, channels: color.channels, bitDepth: 8,
-                     samples: pixels.map(UInt16.init))
+                     samples: pixels.withUnsafeBufferPointer(Image.widened))
     }
 
     private static func check(_ status: Int32, _ source: String, _ what: String) throws {
