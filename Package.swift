@@ -35,6 +35,8 @@ let package = Package(
             name: "XADImage", dependencies: ["XADTensor", "CPNG", "CTurboJPEG", "CTIFF", "CFFmpeg"],
             swiftSettings: release),
 
+        .target(name: "XADData", dependencies: ["XADImage", "XADTensor"], swiftSettings: release),
+        .target(name: "XADModels", dependencies: ["XADTensor", "XADImage"], swiftSettings: release),
         .target(name: "XADMetrics", swiftSettings: release),
 
         .executableTarget(
@@ -46,7 +48,7 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["XADTensor", "XADImage"],
+            dependencies: ["XADTensor", "XADImage", "XADModels"],
             path: "Benchmarks", swiftSettings: release),
 
         // Shared by the test targets: fixture loading and tolerant comparison.
@@ -54,7 +56,9 @@ let package = Package(
         .testTarget(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
+        .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
