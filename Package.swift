@@ -43,6 +43,7 @@ let package = Package(
             name: "xad",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "XADModels",
             ],
             swiftSettings: release),
 

@@ -8,6 +8,7 @@ struct XAD: ParsableCommand {
         commandName: "xad",
         abstract: "Explainable visual anomaly detection: fit, score, explain and evaluate.",
         subcommands: [
+            WeightsCommand.self,
         ]
     )
 }
