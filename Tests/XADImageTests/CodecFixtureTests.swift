@@ -39,7 +39,8 @@ func maximumDifference(_ a: [UInt16], _ b: [UInt16]) -> Double {
         "bilevel.png", "gray16.png", "rgb16.png",
         "rgb_uncompressed.tif", "rgb_lzw.tif", "gray_deflate.tif", "rgba_deflate.tif", "gray16_lzw.tif",
         "rgb16_deflate.tif", "rgb8_planar.tif",
-        "rgb24.bmp", "rgb24_top_down.bmp", "gray8.bmp", "palette8.bmp", "bilevel.bmp", "rgba32.bmp",
+        "rgb24.bmp", "rgb24_top_down.bmp", "gray8.bmp", "palette8.bmp", "palette4.bmp", "bilevel.bmp", "rgba32.bmp",
+        "bitfields32.bmp",
     ]
 
     /// Lossless formats: every sample equals the reference decoder's exactly.

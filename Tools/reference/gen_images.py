@@ -93,6 +93,36 @@ def top_down_bmp(path_in, path_out):
     path_out.write_bytes(bytes(data))
 
 
+def bmp_file(info, palette, pixels):
+    """A BMP from a DIB header, palette bytes and packed rows."""
+    offset = 14 + len(info) + len(palette)
+    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + palette + pixels
+
+
+def four_bit_bmp(width, height):
+    """A 4-bit palette BMP (Pillow reads but does not write these): 16 colours, packed nibbles."""
+    palette = b"".join(struct.pack("<BBBB", (17 * i) % 256, (53 * i) % 256, (97 * i) % 256, 0) for i in range(16))
+    stride = (width * 4 + 31) // 32 * 4
+    rows = bytearray()
+    for row in range(height):
+        line = bytearray(stride)
+        for x in range(width):
+            index = (x * 3 + row * 5) % 16
+            line[x // 2] |= index << (4 if x % 2 == 0 else 0)
+        rows += line
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 4, 0, len(rows), 2835, 2835, 16, 0)
+    return bmp_file(info, palette, bytes(rows))
+
+
+def bitfields_bmp(rgba):
+    """A 32-bit BI_BITFIELDS BMP with a V4 header and an alpha mask (bottom-up BGRA rows)."""
+    height, width, _ = rgba.shape
+    pixels = rgba[::-1][:, :, [2, 1, 0, 3]].tobytes()
+    info = struct.pack("<IiiHHIIiiII", 108, width, height, 1, 32, 3, len(pixels), 2835, 2835, 0, 0)
+    info += struct.pack("<IIII", 0x00FF0000, 0x0000FF00, 0x000000FF, 0xFF000000) + b"sRGB" + bytes(48)
+    return bmp_file(info, b"", pixels)
+
+
 def main():
     FOLDER.mkdir(parents=True, exist_ok=True)
     decoded = {}
@@ -136,7 +166,10 @@ def main():
         decoded[name] = pillow_pixels(path)
 
     top_down_bmp(FOLDER / "rgb24.bmp", FOLDER / "rgb24_top_down.bmp")
-    decoded["rgb24_top_down.bmp"] = pillow_pixels(FOLDER / "rgb24_top_down.bmp")
+    (FOLDER / "palette4.bmp").write_bytes(four_bit_bmp(WIDTH, HEIGHT))
+    (FOLDER / "bitfields32.bmp").write_bytes(bitfields_bmp(rgba))
+    for name in ("rgb24_top_down.bmp", "palette4.bmp", "bitfields32.bmp"):
+        decoded[name] = pillow_pixels(FOLDER / name)
 
     # 16-bit colour: OpenCV writes PNG (BGR order on its side), tifffile writes deflate TIFF.
     rgb16 = natural(HEIGHT, WIDTH, 3, depth=16, seed=7)
