@@ -39,6 +39,10 @@ let package = Package(
         .target(name: "XADModels", dependencies: ["XADTensor", "XADImage"], swiftSettings: release),
         .target(name: "XADMetrics", swiftSettings: release),
 
+        .target(
+            name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADTensor"],
+            exclude: ["PaDiM/README.md"], swiftSettings: release),
+
         .executableTarget(
             name: "xad",
             dependencies: [
@@ -58,6 +62,7 @@ let package = Package(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
         .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADDetectTests", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
