@@ -5,7 +5,8 @@ import XADTestSupport
 /// The conv2d cases written by Tools/reference/gen_convolution.py (PyTorch, float64).
 private let conv2dCases = [
     "pointwise", "pointwise_stride2", "3x3_stride2_pad1", "non_square", "dilation2", "groups2",
-    "depthwise_stride1", "depthwise_stride2", "depthwise_multiplier2", "spatial_1x1", "single_channel",
+    "depthwise_stride1", "depthwise_stride2", "depthwise_multiplier2", "depthwise_dilation2_stride2",
+    "spatial_1x1", "single_channel",
 ]
 
 @Suite("conv2d")
@@ -38,6 +39,45 @@ struct ConvolutionTests {
         let numericW = try numericalGradient(of: { try conv(x, $0) * upstream }, at: w)
         #expect(toleranceRatio(grads[0], numericX, absolute: 1e-2, relative: 1e-2) <= 1)
         #expect(toleranceRatio(grads[1], numericW, absolute: 1e-2, relative: 1e-2) <= 1)
+    }
+
+    @Test("rows wider than the im2col workspace (one block per output row) match a direct sum")
+    func blockedIm2col() throws {
+        // patchSize 64·9 = 576 times 500 output columns exceeds the 2^18-float workspace target,
+        // so each of the two output rows is its own block.
+        var generator = SeededGenerator(seed: 9)
+        let x = Tensor.normal([1, 64, 4, 502], generator: &generator)
+        let w = Tensor.normal([2, 64, 3, 3], generator: &generator)
+        let upstream = Tensor.normal([1, 2, 2, 500], generator: &generator)
+        let tape = GradientTape()
+        let tx = tape.watch(x), tw = tape.watch(w)
+        let y = try tx.conv2d(tw)
+        var worst: Double = 0
+        for o in 0..<2 {
+            for row in 0..<2 {
+                for column in stride(from: 0, to: 500, by: 7) {
+                    var direct: Double = 0
+                    for c in 0..<64 {
+                        for ky in 0..<3 {
+                            for kx in 0..<3 { direct += Double(w[o, c, ky, kx]) * Double(x[0, c, row + ky, column + kx]) }
+                        }
+                    }
+                    worst = max(worst, abs(Double(y[0, o, row, column]) - direct) / (1e-4 + abs(direct)))
+                }
+            }
+        }
+        // tolerance: 1e-4 relative (float32 sums of 576 products against a Double sum).
+        #expect(worst <= 1e-4)
+        // Gradients by the adjoint identities <conv(x, w), u> = <x, dx(u)> = <w, dw(u)>.
+        let grads = try tape.gradients(of: y, withRespectTo: [tx, tw], seed: upstream)
+        let output = dot(y, upstream)
+        #expect(abs(dot(x, grads[0]) - output) <= 1e-4 * abs(output))
+        #expect(abs(dot(w, grads[1]) - output) <= 1e-4 * abs(output))
+    }
+
+    /// `Σ a·b` in Double.
+    private func dot(_ a: Tensor, _ b: Tensor) -> Double {
+        zip(a.scalars, b.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
 
     @Test("a frozen weight still gives the input's gradient")

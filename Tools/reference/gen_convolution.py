@@ -91,6 +91,7 @@ if __name__ == "__main__":
     conv("depthwise_stride1", [2, 4, 7, 7], [4, 1, 3, 3], groups=4, padding=1)
     conv("depthwise_stride2", [2, 4, 8, 8], [4, 1, 3, 3], groups=4, stride=2, padding=1)
     conv("depthwise_multiplier2", [1, 3, 6, 5], [6, 1, 3, 3], groups=3, padding=(0, 1), bias=False)
+    conv("depthwise_dilation2_stride2", [1, 3, 9, 8], [3, 1, 3, 3], groups=3, dilation=2, padding=2, stride=2)
     conv("spatial_1x1", [2, 5, 1, 1], [3, 5, 3, 3], padding=1)
     conv("single_channel", [2, 1, 6, 6], [4, 1, 3, 3], stride=2)
 

@@ -1,8 +1,9 @@
 /// Convolution forward and backward by matrix products: for each image and group,
 /// `output_g = weight_g · columns_g` (an sgemm with m = Cout/groups, n = outHeight·outWidth,
-/// k = patchSize), where the columns come from ``Im2Col`` into one workspace reused for every
-/// image, or are the NCHW input itself for pointwise (1x1, stride 1) convolutions. Depthwise
-/// geometries go to the direct kernels of ``DepthwiseConvolution``.
+/// k = patchSize). The columns come from ``Im2Col``, a block of output rows at a time, into one
+/// workspace of about 1 MB reused for every block, image and group (small enough to stay in L2
+/// cache between im2col and sgemm); pointwise (1x1, stride 1) convolutions skip im2col and
+/// multiply the NCHW input directly. Depthwise geometries go to ``DepthwiseConvolution``.
 ///
 /// All pointers address whole NCHW arrays of the geometry's shapes; outputs are fully written.
 package enum ConvolutionKernels {
@@ -19,19 +20,17 @@ package enum ConvolutionKernels {
                 (output + plane * g.outPlane).update(repeating: bias[plane % g.outChannels], count: g.outPlane)
             }
         }
-        withColumns(g) { columns in
-            for n in 0..<g.batch {
-                for group in 0..<g.groups {
-                    let source = input + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-                    if let columns { Im2Col.unfold(g, source: source, columns: columns) }
-                    BLAS.sgemm(m: g.outChannelsPerGroup, n: g.outPlane, k: g.patchSize,
-                               a: weight + group * g.outChannelsPerGroup * g.patchSize, lda: g.patchSize,
-                               b: columns.map { UnsafePointer($0) } ?? source, ldb: g.outPlane,
-                               beta: bias == nil ? 0 : 1,
-                               c: output + (n * g.outChannels + group * g.outChannelsPerGroup) * g.outPlane,
-                               ldc: g.outPlane)
-                }
-            }
+        forEachBlock(g) { n, group, rows, columns in
+            let source = input + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
+            if let columns { Im2Col.unfold(g, source: source, outputRows: rows, columns: columns) }
+            let blockWidth = rows.count * g.outWidth
+            BLAS.sgemm(m: g.outChannelsPerGroup, n: blockWidth, k: g.patchSize,
+                       a: weight + group * g.outChannelsPerGroup * g.patchSize, lda: g.patchSize,
+                       b: columns.map { UnsafePointer($0) } ?? source, ldb: blockWidth,
+                       beta: bias == nil ? 0 : 1,
+                       c: output + (n * g.outChannels + group * g.outChannelsPerGroup) * g.outPlane
+                           + rows.lowerBound * g.outWidth,
+                       ldc: g.outPlane)
         }
     }
 
@@ -44,17 +43,15 @@ package enum ConvolutionKernels {
             return
         }
         if !g.isPointwise { inputGradient.update(repeating: 0, count: g.batch * g.inChannels * g.inPlane) }
-        withColumns(g) { columns in
-            for n in 0..<g.batch {
-                for group in 0..<g.groups {
-                    let target = inputGradient + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-                    BLAS.sgemm(transposeA: true, m: g.patchSize, n: g.outPlane, k: g.outChannelsPerGroup,
-                               a: weight + group * g.outChannelsPerGroup * g.patchSize, lda: g.patchSize,
-                               b: upstream + (n * g.outChannels + group * g.outChannelsPerGroup) * g.outPlane,
-                               ldb: g.outPlane, c: columns ?? target, ldc: g.outPlane)
-                    if let columns { Im2Col.foldAdding(g, columns: columns, into: target) }
-                }
-            }
+        forEachBlock(g) { n, group, rows, columns in
+            let target = inputGradient + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
+            let blockWidth = rows.count * g.outWidth
+            BLAS.sgemm(transposeA: true, m: g.patchSize, n: blockWidth, k: g.outChannelsPerGroup,
+                       a: weight + group * g.outChannelsPerGroup * g.patchSize, lda: g.patchSize,
+                       b: upstream + (n * g.outChannels + group * g.outChannelsPerGroup) * g.outPlane
+                           + rows.lowerBound * g.outWidth,
+                       ldb: g.outPlane, c: columns ?? target, ldc: blockWidth)
+            if let columns { Im2Col.foldAdding(g, columns: columns, outputRows: rows, into: target) }
         }
     }
 
@@ -66,18 +63,16 @@ package enum ConvolutionKernels {
             return
         }
         weightGradient.update(repeating: 0, count: g.outChannels * g.patchSize)
-        withColumns(g) { columns in
-            for n in 0..<g.batch {
-                for group in 0..<g.groups {
-                    let source = input + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
-                    if let columns { Im2Col.unfold(g, source: source, columns: columns) }
-                    BLAS.sgemm(transposeB: true, m: g.outChannelsPerGroup, n: g.patchSize, k: g.outPlane,
-                               a: upstream + (n * g.outChannels + group * g.outChannelsPerGroup) * g.outPlane,
-                               lda: g.outPlane, b: columns.map { UnsafePointer($0) } ?? source, ldb: g.outPlane,
-                               beta: 1, c: weightGradient + group * g.outChannelsPerGroup * g.patchSize,
-                               ldc: g.patchSize)
-                }
-            }
+        forEachBlock(g) { n, group, rows, columns in
+            let source = input + (n * g.inChannels + group * g.inChannelsPerGroup) * g.inPlane
+            if let columns { Im2Col.unfold(g, source: source, outputRows: rows, columns: columns) }
+            let blockWidth = rows.count * g.outWidth
+            BLAS.sgemm(transposeB: true, m: g.outChannelsPerGroup, n: g.patchSize, k: blockWidth,
+                       a: upstream + (n * g.outChannels + group * g.outChannelsPerGroup) * g.outPlane
+                           + rows.lowerBound * g.outWidth,
+                       lda: g.outPlane, b: columns.map { UnsafePointer($0) } ?? source, ldb: blockWidth,
+                       beta: 1, c: weightGradient + group * g.outChannelsPerGroup * g.patchSize,
+                       ldc: g.patchSize)
         }
     }
 
@@ -90,15 +85,30 @@ package enum ConvolutionKernels {
         ReductionKernels.sum(planeSums, outer: 1, reduced: batch, inner: channels, into: sums)
     }
 
-    /// Calls `body` with an im2col workspace for one image and group, or nil for pointwise
-    /// geometries, which need none. One workspace serves the whole call.
-    private static func withColumns(_ g: ConvolutionGeometry, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
+    /// Floats of im2col workspace to aim for: 1 MB, half of one core's L2 cache.
+    private static let workspaceTarget = 1 << 18
+
+    /// Calls `body(image, group, outputRows, columns)` for every image, group and block of output
+    /// rows, with the im2col workspace for the block; pointwise geometries need no workspace
+    /// (`columns` is nil) and come in one block per image and group.
+    private static func forEachBlock(
+        _ g: ConvolutionGeometry, _ body: (Int, Int, Range<Int>, UnsafeMutablePointer<Float>?) -> Void
+    ) {
         if g.isPointwise {
-            body(nil)
+            for n in 0..<g.batch {
+                for group in 0..<g.groups { body(n, group, 0..<g.outHeight, nil) }
+            }
             return
         }
-        let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outPlane)
+        let blockRows = Swift.min(g.outHeight, Swift.max(1, workspaceTarget / (g.patchSize * g.outWidth)))
+        let columns = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * blockRows * g.outWidth)
         defer { columns.deallocate() }
-        body(columns)
+        for n in 0..<g.batch {
+            for group in 0..<g.groups {
+                for top in stride(from: 0, to: g.outHeight, by: blockRows) {
+                    body(n, group, top..<Swift.min(top + blockRows, g.outHeight), columns)
+                }
+            }
+        }
     }
 }
