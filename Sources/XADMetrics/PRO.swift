@@ -26,7 +26,7 @@ public struct PROCurve: Sendable, Equatable, Codable {
 /// Builds a ``PROCurve`` from tie groups streamed highest score first.
 struct PROAccumulator {
     let fprLimit: Double
-    private let backgroundPixels: Double, regions: Double
+    private let inverseBackgroundPixels: Double, inverseRegions: Double
     private var falsePositives = 0
     private var overlapSum = 0.0  // Σ over regions of (covered pixels / region size)
     private var rates: [Double] = [0], overlaps: [Double] = [0]
@@ -34,8 +34,8 @@ struct PROAccumulator {
 
     init(fprLimit: Double, backgroundPixels: Int, regions: Int) {
         self.fprLimit = fprLimit
-        self.backgroundPixels = Double(backgroundPixels)
-        self.regions = Double(regions)
+        inverseBackgroundPixels = 1 / Double(backgroundPixels)
+        inverseRegions = 1 / Double(regions)
     }
 
     /// Adds a tie group: `background` background pixels and region pixels whose `1 / region size` sum
@@ -45,8 +45,8 @@ struct PROAccumulator {
         guard !isComplete else { return }
         falsePositives += background
         overlapSum += overlapGain
-        let rate = min(1, Double(falsePositives) / backgroundPixels)
-        let overlap = min(1, overlapSum / regions)
+        let rate = min(1, Double(falsePositives) * inverseBackgroundPixels)
+        let overlap = min(1, overlapSum * inverseRegions)
         if rate <= fprLimit {
             rates.append(rate)
             overlaps.append(overlap)

@@ -1,10 +1,10 @@
 /// Pixel-level metrics over all pixels of all images: AUROC, average precision, F1-max and the
 /// PRO curve with AUPRO, from one exact sort.
 ///
-/// Every pixel becomes one 64-bit (score, region) pair; a radix sort orders them by descending
-/// score in linear time, and one sweep over the tie groups feeds the ranking sums (see
+/// Normal pixels become 32-bit score keys and defect pixels 64-bit (score, region) pairs; radix
+/// sorts order both by descending score in linear time, and one merged sweep over the tie groups feeds the ranking sums (see
 /// ``BinaryRanking`` for the definitions, which match scikit-learn) and the PRO curve (see
-/// ``PROCurve``, which matches anomalib). Memory is 16 bytes per pixel plus the curve; there is no
+/// ``PROCurve``, which matches anomalib). Memory is at most 16 bytes per pixel plus the curve; there is no
 /// binning, so the values are exact.
 ///
 /// ```swift
@@ -30,40 +30,50 @@ public struct PixelMetrics: Sendable {
         try validatePairs(maps, masks)
         self.fprLimit = fprLimit
 
-        // Label regions, give them labels unique over all images, and pack (score, label) pairs.
-        var pairs = [UInt64](); pairs.reserveCapacity(maps.reduce(0) { $0 + $1.scores.count })
+        // Label regions with labels unique over all images. Normal pixels need only their score
+        // (a 32-bit key); defect pixels carry their region (a 64-bit pair). Both sort separately
+        // and one merge walks them in descending order.
+        var normalKeys: [UInt32] = [], defectPairs: [UInt64] = []
+        normalKeys.reserveCapacity(maps.reduce(0) { $0 + $1.scores.count })
         var regionSizes: [Int] = [0]
         for (map, mask) in zip(maps, masks) {
             let components = ConnectedComponents(mask)
             let offset = UInt32(regionSizes.count - 1)
             regionSizes += [Int](repeating: 0, count: components.count)
             for (score, local) in zip(map.scores, components.labels) {
-                let region = local == 0 ? 0 : local + offset
-                regionSizes[Int(region)] += 1
-                pairs.append(RadixSort.pack(score, region))
+                if local == 0 {
+                    normalKeys.append(RadixSort.descendingKey(score))
+                } else {
+                    regionSizes[Int(local + offset)] += 1
+                    defectPairs.append(RadixSort.pack(score, local + offset))
+                }
             }
         }
-        RadixSort.sortByKey(&pairs)
+        regionSizes[0] = normalKeys.count
+        RadixSort.sort(&normalKeys, keyShift: 0)
+        RadixSort.sort(&defectPairs, keyShift: 32)
 
-        let background = regionSizes[0], positives = pairs.count - background
         let reciprocalSizes = regionSizes.map { $0 > 0 ? 1 / Double($0) : 0 }
-        var ranking = RankingAccumulator(positives: positives, negatives: background)
-        var proAccumulator = PROAccumulator(fprLimit: fprLimit, backgroundPixels: background, regions: regionSizes.count - 1)
-        let tracksPRO = background > 0 && regionSizes.count > 1
-        pairs.withUnsafeBufferPointer { sorted in
-            var start = 0
-            while start < sorted.count {
-                let key = sorted[start] >> 32
-                var groupBackground = 0, end = start, overlapGain = 0.0
-                while end < sorted.count && sorted[end] >> 32 == key {
-                    let region = Int(truncatingIfNeeded: sorted[end] & 0xFFFF_FFFF)
-                    if region == 0 { groupBackground += 1 } else { overlapGain += reciprocalSizes[region] }
-                    end += 1
+        var ranking = RankingAccumulator(positives: defectPairs.count, negatives: normalKeys.count)
+        var proAccumulator = PROAccumulator(fprLimit: fprLimit, backgroundPixels: normalKeys.count, regions: regionSizes.count - 1)
+        let tracksPRO = !normalKeys.isEmpty && regionSizes.count > 1
+        normalKeys.withUnsafeBufferPointer { normal in
+            defectPairs.withUnsafeBufferPointer { defect in
+                var i = 0, j = 0
+                while i < normal.count || j < defect.count {
+                    let key = min(i < normal.count ? normal[i] : .max,
+                                  j < defect.count ? UInt32(truncatingIfNeeded: defect[j] >> 32) : .max)
+                    let firstNormal = i, firstDefect = j
+                    var overlapGain = 0.0
+                    while i < normal.count && normal[i] == key { i += 1 }
+                    while j < defect.count && UInt32(truncatingIfNeeded: defect[j] >> 32) == key {
+                        overlapGain += reciprocalSizes[Int(truncatingIfNeeded: defect[j] & 0xFFFF_FFFF)]
+                        j += 1
+                    }
+                    let threshold = Double(RadixSort.score(ofKey: key))
+                    ranking.add(threshold: threshold, positives: j - firstDefect, negatives: i - firstNormal)
+                    if tracksPRO { proAccumulator.add(background: i - firstNormal, overlapGain: overlapGain) }
                 }
-                let threshold = Double(RadixSort.score(ofKey: UInt32(truncatingIfNeeded: key)))
-                ranking.add(threshold: threshold, positives: end - start - groupBackground, negatives: groupBackground)
-                if tracksPRO { proAccumulator.add(background: groupBackground, overlapGain: overlapGain) }
-                start = end
             }
         }
         self.ranking = ranking

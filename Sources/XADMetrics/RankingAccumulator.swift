@@ -16,8 +16,8 @@ struct RankingAccumulator {
     private(set) var truePositives = 0, falsePositives = 0
     private var doubledArea = 0  // Σ Δfp · (tp + tp_prev) = 2·P·N·AUROC
     private var precisionSum = 0.0  // Σ Δtp · precision = P·AP
-    private(set) var bestF1 = 0.0
-    private(set) var bestF1Threshold = Double.infinity
+    private var bestF1TruePositives = 0, bestF1Denominator = 1
+    private var bestF1Threshold = Double.infinity
 
     init(positives: Int, negatives: Int) {
         self.positives = positives
@@ -30,9 +30,12 @@ struct RankingAccumulator {
         let tp = truePositives + groupPositives, fp = falsePositives + groupNegatives
         doubledArea &+= groupNegatives &* (tp &+ truePositives)
         if groupPositives > 0 { precisionSum += Double(groupPositives) * Double(tp) / Double(tp + fp) }
-        let f1 = 2 * Double(tp) / Double(positives + tp + fp)
-        if f1 >= bestF1 && positives > 0 {
-            bestF1 = f1
+        // F1 = 2tp / (P + tp + fp); compare tp/denominator fractions by cross-multiplication
+        // (exact in Int, and no division per threshold on millions of pixels).
+        let denominator = positives &+ tp &+ fp
+        if tp &* bestF1Denominator >= bestF1TruePositives &* denominator && positives > 0 {
+            bestF1TruePositives = tp
+            bestF1Denominator = denominator
             bestF1Threshold = threshold
         }
         truePositives = tp
@@ -54,7 +57,7 @@ struct RankingAccumulator {
     /// The best F1 and the lowest threshold that reaches it; needs at least one positive.
     func f1Max(_ metric: String) throws -> F1Max {
         guard positives > 0 else { throw MetricsError.singleClass(metric, positives: 0) }
-        return F1Max(score: bestF1, threshold: bestF1Threshold)
+        return F1Max(score: 2 * Double(bestF1TruePositives) / Double(bestF1Denominator), threshold: bestF1Threshold)
     }
 }
 

@@ -37,6 +37,9 @@ def ranking_case(scores, labels):
     scores = np.asarray(scores, dtype=np.float32)
     labels = np.asarray(labels, dtype=bool)
     case = {"scores": [float(s) for s in scores], "labels": [bool(v) for v in labels]}
+    if not labels.all():
+        normal = scores[~labels].astype(np.float64)
+        case["normal_percentile"] = {str(p): float(np.percentile(normal, p)) for p in (0, 50, 95, 99, 100)}
     if labels.any() and not labels.all():
         case["auroc"] = roc_auc_score(labels, scores)
         fpr, tpr, thresholds = roc_curve(labels, scores, drop_intermediate=False)
@@ -83,6 +86,10 @@ def pro_case(maps, masks):
             case["pro_fpr"], case["pro_overlap"] = fpr.double().tolist(), pro.double().tolist()
     case["numpy_aupro_0.3"] = numpy_aupro(maps, masks, 0.3)
     flat_scores, flat_labels = maps.reshape(-1), masks.reshape(-1) > 0
+    predicted = flat_scores.astype(np.float64) >= 0.5
+    both = np.sum(predicted & flat_labels)
+    case["iou_0.5"] = float(both / np.sum(predicted | flat_labels))
+    case["dice_0.5"] = float(2 * both / (predicted.sum() + flat_labels.sum()))
     case["pixel_auroc"] = roc_auc_score(flat_labels, flat_scores)
     case["pixel_average_precision"] = average_precision_score(flat_labels, flat_scores)
     case["pixel_f1max"], case["pixel_f1max_threshold"] = f1max(flat_scores, flat_labels)

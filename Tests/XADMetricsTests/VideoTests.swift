@@ -1,0 +1,42 @@
+import Testing
+import XADMetrics
+import XADTestSupport
+
+@Suite("Video frame metrics against scikit-learn and SciPy")
+struct VideoTests {
+    // tolerance: 1e-6 (scikit-learn AUROC in float64 from the same float32 scores).
+    @Test func frameAUROCMicroAndMacro() throws {
+        let fixture = try Fixture("metrics/video.json")
+        let videos = try (0..<(try #require(fixture["count"]?.int))).map { index -> VideoFrames in
+            let entry = try #require(fixture["videos"]?["video\(index)"])
+            return try VideoFrames(name: "video\(index)", scores: try #require(entry["scores"]?.doubles),
+                                   labels: try #require(entry["labels"]?.bools))
+        }
+        let result = try FrameAUROC(videos: videos)
+        #expect(abs(result.micro - (try #require(fixture["micro_auroc"]?.double))) <= 1e-6)
+        #expect(abs(result.macro - (try #require(fixture["macro_auroc"]?.double))) <= 1e-6)
+        #expect(result.macroVideoCount == fixture["macro_videos"]?.int)
+        let pooled = try BinaryRanking(scores: videos.flatMap(\.scores), labels: videos.flatMap(\.labels))
+        #expect(abs(try pooled.equalErrorRate() - (try #require(fixture["micro_eer"]?.double))) <= 1e-6)
+    }
+
+    // tolerance: 1e-6 against SciPy's brentq on the interpolated ROC curve (xtol 2e-12).
+    @Test(arguments: ["random_ties", "gaussian", "constant", "perfect", "negative_scores"])
+    func equalErrorRateMatchesSciPy(name: String) throws {
+        let entry = try #require(try Fixture("metrics/ranking.json")[name])
+        let ranking = try BinaryRanking(scores: try #require(entry["scores"]?.floats), labels: try #require(entry["labels"]?.bools))
+        #expect(abs(try ranking.equalErrorRate() - (try #require(entry["eer"]?.double))) <= 1e-6)
+    }
+
+    @Test func badVideosAreNamed() {
+        #expect(throws: MetricsError(.nonFinite, "clip07", "score 1 is inf; scores must be finite")) {
+            try VideoFrames(name: "clip07", scores: [0.1, Double.infinity], labels: [false, true])
+        }
+        #expect(throws: MetricsError(.undefined, "macro frame AUROC", "no video has both normal and anomalous frames")) {
+            try FrameAUROC(videos: [
+                VideoFrames(name: "a", scores: [0.1, 0.2], labels: [false, false]),
+                VideoFrames(name: "b", scores: [0.7, 0.9], labels: [true, true]),
+            ])
+        }
+    }
+}
