@@ -18,7 +18,7 @@ struct TorchCheckpointTests {
         let weights = try NamedWeights(contentsOf: Self.fixture(file))
         let expected = try Fixture("weights/small_expected.json")
         let names = expected["names"]?.array?.compactMap(\.string) ?? []
-        #expect(names.count == 18)
+        #expect(names.count == 19)
         #expect(weights.names == names)
         for name in names {
             let entry = try #require(weights.entry(name))

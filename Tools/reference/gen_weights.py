@@ -48,6 +48,7 @@ def small_state_dict():
     state["byte"] = torch.tensor([0, 255, 17], dtype=torch.uint8)
     state["flag"] = torch.tensor([True, False, True])
     state["scalar"] = torch.tensor(2.5)
+    state["parameter"] = torch.nn.Parameter(torch.tensor([0.25, -4.0]))  # pickled via _rebuild_parameter
     return state
 
 
@@ -55,7 +56,7 @@ def expected_values(state):
     """Names in order, dtypes, shapes and values (as float32) of a state dict."""
     entries = {"names": list(state.keys())}
     for name, value in state.items():
-        entries[name] = value.to(torch.float64).numpy().astype(np.float32)
+        entries[name] = value.detach().to(torch.float64).numpy().astype(np.float32)
         entries["dtype:" + name] = DTYPE_NAMES[value.dtype]
     return entries
 
@@ -84,6 +85,11 @@ class CraftingPickler(pickle.Pickler):
         return None
 
 
+def add_entry(archive, name, data, method=zipfile.ZIP_STORED):
+    """A zip entry with a fixed date, so regenerated fixtures only change when their content does."""
+    archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compress_type=method)
+
+
 def crafted_checkpoint(path, tensors, storages, compress=False):
     """A zip checkpoint with hand-chosen rebuild arguments: `tensors` maps a name to
     (storage key, offset, shape, stride); `storages` maps a key to float32 values."""
@@ -95,12 +101,11 @@ def crafted_checkpoint(path, tensors, storages, compress=False):
     buffer = io.BytesIO()
     CraftingPickler(buffer, protocol=2).dump(state)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("archive/data.pkl", buffer.getvalue())
-        archive.writestr("archive/version", "3\n")
+        add_entry(archive, "archive/data.pkl", buffer.getvalue())
+        add_entry(archive, "archive/version", "3\n")
         for key, values in storages.items():
-            method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-            archive.writestr(zipfile.ZipInfo(f"archive/data/{key}"),
-                             np.asarray(values, dtype="<f4").tobytes(), compress_type=method)
+            add_entry(archive, f"archive/data/{key}", np.asarray(values, dtype="<f4").tobytes(),
+                      zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
 
 
 def forbidden_global_pickle():
@@ -159,7 +164,7 @@ def main():
     assert all(torch.equal(reloaded[k], v) for k, v in state.items())
     write("weights", "small_expected", expected_values(state))
 
-    plain = {k: v.contiguous() for k, v in state.items() if k != "scalar"}
+    plain = {k: v.detach().contiguous() for k, v in state.items() if k != "scalar"}
     save_file(plain, str(OUT / "small.safetensors"), metadata={"source": "gen_weights.py"})
     write("weights", "small_safetensors_expected", expected_values(plain))
 
@@ -173,7 +178,7 @@ def main():
     (OUT / "forbidden_global.pkl").write_bytes(forbidden_global_pickle())
     (OUT / "eval_stack_global.pkl").write_bytes(eval_via_stack_global_pickle())
     with zipfile.ZipFile(OUT / "forbidden_global.pt", "w", zipfile.ZIP_STORED) as archive:
-        archive.writestr("archive/data.pkl", forbidden_global_pickle())
+        add_entry(archive, "archive/data.pkl", forbidden_global_pickle())
     crafted_checkpoint(OUT / "offset_out_of_range.pt", {"w": ("0", 10, (2,), (1,))}, {"0": [1, 2, 3, 4]})
     crafted_checkpoint(OUT / "shape_exceeds_storage.pt", {"w": ("0", 0, (4, 4), (4, 1))}, {"0": list(range(8))})
     crafted_checkpoint(OUT / "compressed_entry.pt", {"w": ("0", 0, (4,), (1,))}, {"0": [1, 2, 3, 4]}, compress=True)
