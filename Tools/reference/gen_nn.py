@@ -58,35 +58,31 @@ def resize():
         ("nearest_down", (1, 3, 13, 11), (4, 6), "nearest"),
         ("nearest_up_double", (1, 1, 3, 4), (6, 8), "nearest"),
     ]
-    entries = {"cases": [name for name, *_ in cases]}
     for name, shape, size, mode in cases:
         x = torch.randn(*shape, requires_grad=True)
         y = F.interpolate(x, size=size, mode=mode, **({"align_corners": False} if mode == "bilinear" else {}))
         upstream = torch.randn_like(y)
         (gx,) = grads_of(y, upstream, [x])
-        entries.update({f"{name}.mode": mode, f"{name}.size": list(size), f"{name}.input": x.detach().numpy(),
-                        f"{name}.output": y.detach().numpy(), f"{name}.upstream": upstream.numpy(),
-                        f"{name}.grad_input": gx.numpy()})
-    write(AREA, "resize", {k: v.numpy() if isinstance(v, torch.Tensor) else v for k, v in entries.items()})
+        write(AREA, f"resize_{name}", {"mode": mode, "size": list(size), "input": x.detach().numpy(),
+                                       "output": y.detach().numpy(), "upstream": upstream.numpy(),
+                                       "grad_input": gx.numpy()})
 
 
 def gaussian_blur():
     cases = [  # (name, input shape, sigma, kernel size or None)
-        ("sigma4_default_kernel", (1, 2, 40, 37), 4.0, None),
+        ("sigma4_default_kernel", (1, 1, 36, 34), 4.0, None),
         ("sigma1_default_kernel", (2, 3, 10, 12), 1.0, None),
         ("sigma1p5_kernel5", (1, 1, 6, 9), 1.5, 5),
     ]
-    entries = {"cases": [name for name, *_ in cases]}
     for name, shape, sigma, kernel_size in cases:
         x = torch.randn(*shape, requires_grad=True)
         blur = GaussianBlur2d(sigma=sigma, channels=shape[1], kernel_size=kernel_size)
         y = blur(x)
         upstream = torch.randn_like(y)
         (gx,) = grads_of(y, upstream, [x])
-        entries.update({f"{name}.sigma": sigma, f"{name}.kernel_size": kernel_size,
-                        f"{name}.input": x.detach().numpy(), f"{name}.output": y.detach().numpy(),
-                        f"{name}.upstream": upstream.numpy(), f"{name}.grad_input": gx.numpy()})
-    write(AREA, "gaussian_blur", entries)
+        write(AREA, f"gaussian_blur_{name}", {"sigma": sigma, "kernel_size": kernel_size,
+                                              "input": x.detach().numpy(), "output": y.detach().numpy(),
+                                              "upstream": upstream.numpy(), "grad_input": gx.numpy()})
 
 
 def optimisers():

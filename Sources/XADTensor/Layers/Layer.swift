@@ -6,8 +6,8 @@
 /// Layers without such state need only implement `callAsFunction(_:)`.
 ///
 /// ```swift
-/// var model = Sequential(Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, generator: &g),
-///                        Activation.relu)
+/// var model = Sequential(try Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, generator: &g),
+///                        BatchNorm2D(channels: 8), Activation.relu)
 /// let scores = try model(image)              // eval mode
 /// let trained = try model(training: batch)  // train mode
 /// ```
@@ -32,8 +32,8 @@ extension Layer {
 /// `y = layers[n-1](… layers[1](layers[0](x)))`
 ///
 /// ```swift
-/// let mlp = Sequential(Linear(inputSize: 4, outputSize: 8, generator: &g), Activation.relu,
-///                      Linear(inputSize: 8, outputSize: 1, generator: &g))
+/// let mlp = Sequential(try Linear(inputSize: 4, outputSize: 8, generator: &g), Activation.relu,
+///                      try Linear(inputSize: 8, outputSize: 1, generator: &g))
 /// let y = try mlp(x)   // parameter names "0.weight", "0.bias", "2.weight", "2.bias"
 /// ```
 public struct Sequential: Layer {
@@ -63,11 +63,13 @@ public struct Sequential: Layer {
     }
 }
 
-/// A parameter-free elementwise layer wrapping a tensor function.
+/// A parameter-free layer wrapping a tensor function: an activation, or any fixed step such as
+/// pooling and flattening inside a ``Sequential``.
 ///
 /// ```swift
 /// let y = try Activation.relu(x)        // max(x, 0)
 /// let swish = Activation("swish") { x in try x * x.sigmoid() }
+/// let pool = Activation("pool") { x in try x.globalAvgPool2d().flattened() }
 /// ```
 public struct Activation: Layer {
     /// A short name for printing.

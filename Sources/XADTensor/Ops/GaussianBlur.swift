@@ -52,7 +52,8 @@ extension Tensor {
         let vertical = alongHeight.apply(to: self, planes: planes, lineLength: width)
         let columns = vertical.transposingPlanes(planes: planes, rows: height, columns: width)
         let horizontal = alongWidth.apply(to: columns, planes: planes, lineLength: height)
-        return horizontal.transposingPlanes(planes: planes, rows: width, columns: height).reshapedStorage(shape)
+        let blurred = horizontal.transposingPlanes(planes: planes, rows: width, columns: height)
+        return Tensor(shape: shape, storage: blurred.storage)
     }
 
     /// `[planes, rows, columns]` -> `[planes, columns, rows]`; records nothing.
@@ -62,11 +63,6 @@ extension Tensor {
             ElementwiseCopy.gather(from: storage.base, sourceStrides: [rows * columns, 1, columns],
                                    into: destination, shape: [planes, columns, rows])
         }
-    }
-
-    /// The same storage under another shape with the same element count.
-    private func reshapedStorage(_ newShape: [Int]) -> Tensor {
-        Tensor(shape: newShape, storage: storage)
     }
 }
 

@@ -39,7 +39,7 @@ public struct SGD: Optimiser {
                 previous.updateElements(with: direction) { b, d in for i in b.indices { b[i] = momentum * b[i] + d[i] } }
                 velocity = previous
             } else {
-                velocity = Tensor(shape: direction.shape, storage: TensorStorage(copying: direction.storage.buffer))
+                velocity = direction   // copy-on-write keeps the two apart once either changes
             }
             if nesterov {
                 direction.updateElements(with: velocity) { d, b in for i in d.indices { d[i] += momentum * b[i] } }
