@@ -74,9 +74,7 @@ func temporaryFolder(_ label: String) throws -> URL {
 }
 
 /// A real UCSD Ped2 clip: the frame folder as shipped, and the same frames made into a video.
-@Suite(.enabled(if: FileManager.default.fileExists(atPath: UCSDClip.folder.path)
-                 || ProcessInfo.processInfo.environment["CI"] == "true"))
-struct UCSDClipTests {
+@Suite(.enabled(if: SharedData.shouldTest("ucsd_ped2"))) struct UCSDClipTests {
     @Test func frameFolderHasEveryFrameInOrder() throws {
         let clip = try FrameFolder(url: UCSDClip.folder)
         #expect(clip.count == 180)
@@ -115,5 +113,5 @@ struct UCSDClipTests {
 }
 
 enum UCSDClip {
-    static var folder: URL { Fixture.sharedData.appendingPathComponent("ucsd_ped2/testing/frames/01") }
+    static var folder: URL { SharedData.url("ucsd_ped2/testing/frames/01") }
 }
