@@ -63,6 +63,14 @@ struct ReductionTests {
         let x = try Tensor(shape: [3], scalars: [1, .nan, 2])
         #expect(try x.max().scalar?.isNaN == true)
         #expect(try x.min().scalar?.isNaN == true)
+        // Long enough for the SIMD path, with the NaN inside a vector and in the tail.
+        for position in [10, 20] {
+            var values = (0..<21).map { Float($0) }
+            values[position] = .nan
+            let long = try Tensor(shape: [21], scalars: values)
+            #expect(try long.max().scalar?.isNaN == true, "NaN at \(position)")
+            #expect(try long.min().scalar?.isNaN == true, "NaN at \(position)")
+        }
     }
 
     @Test func badAxesThrowInvalidArgument() throws {

@@ -54,6 +54,23 @@ struct ShapeOpsTests {
         try check(name) { f, x in try x[0].expanded(to: try #require(f["shape"]?.ints)) }
     }
 
+    /// Permutes large enough for the tiled path (several 16 x 16 tiles, ragged edges) against
+    /// element-by-element lookups.
+    @Test func largePermutesMoveEveryElement() throws {
+        var generator = SeededGenerator(seed: 5)
+        let x = Tensor.normal([3, 40, 50], generator: &generator)
+        let y = try x.permuted([2, 0, 1])
+        #expect(y.shape == [50, 3, 40])
+        var mismatches = 0
+        for a in 0..<3 { for b in 0..<40 { for c in 0..<50 where y[c, a, b] != x[a, b, c] { mismatches += 1 } } }
+        #expect(mismatches == 0)
+        let matrix = Tensor.normal([70, 45], generator: &generator)
+        let transposed = try matrix.transposed()
+        var transposeMismatches = 0
+        for i in 0..<70 { for j in 0..<45 where transposed[j, i] != matrix[i, j] { transposeMismatches += 1 } }
+        #expect(transposeMismatches == 0)
+    }
+
     @Test func squeezeUnsqueezeFlatten() throws {
         let x = try Tensor(shape: [2, 1, 3], scalars: [1, 2, 3, 4, 5, 6])
         #expect(try x.squeezed(axis: 1).shape == [2, 3])

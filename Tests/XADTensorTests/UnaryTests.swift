@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import XADTensor
 import XADTestSupport
@@ -36,6 +37,27 @@ struct UnaryTests {
         #expect(x.hardswish().scalars == [0, -1.0 / 3.0, 0, 7] as [Float])
         #expect(x.clamped(min: -1, max: 1).scalars == [-1, -1, 0, 1] as [Float])
         #expect(x.sigmoid().scalars[2] == 0.5)
+    }
+
+    /// `exp` uses its own vectorisable polynomial; it must stay within 2.5e-7 relative of the
+    /// Double-precision value over the whole range, with the edges (0, inf, NaN) right.
+    @Test func expIsAccurateAcrossItsRange() throws {
+        let inputs = (0...20_000).map { Float($0) / 100 - 100 }   // -100 ... 100
+        let values = try Tensor(shape: [inputs.count], scalars: inputs).exp().scalars
+        var worst: Double = 0
+        for (x, value) in zip(inputs, values) {
+            let expected = Foundation.exp(Double(x))
+            if expected < 1.2e-38 {
+                #expect(value == 0 || Double(value) <= 1.2e-38, "exp(\(x))")
+            } else if expected > Double(Float.greatestFiniteMagnitude) {
+                #expect(value == .infinity, "exp(\(x))")
+            } else {
+                worst = Swift.max(worst, Swift.abs(Double(value) - expected) / expected)
+            }
+        }
+        #expect(worst <= 2.5e-7)
+        let edges = try Tensor(shape: [3], scalars: [.nan, -.infinity, .infinity]).exp().scalars
+        #expect(edges[0].isNaN && edges[1] == 0 && edges[2] == .infinity)
     }
 
     @Test func sigmoidAndSoftplusStayFiniteForHugeInputs() throws {

@@ -13,6 +13,14 @@ package enum ElementwiseCopy {
             return
         }
         let inner = shape[last], innerStride = sourceStrides[last]
+        // A transpose-like gather (innermost output axis strided in the source, another output axis
+        // contiguous there) goes tile by tile so that the strided reads stay in cache.
+        if innerStride > 1, inner > 1,
+           let contiguousAxis = sourceStrides.dropLast().lastIndex(where: { $0 == 1 }), shape[contiguousAxis] > 1 {
+            tiledGather(from: source, sourceStrides: sourceStrides, into: destination, shape: shape,
+                        contiguousAxis: contiguousAxis)
+            return
+        }
         var index = [Int](repeating: 0, count: shape.count)
         var sourceOffset = 0
         var offset = 0
@@ -35,6 +43,46 @@ package enum ElementwiseCopy {
                 sourceOffset -= index[axis] * sourceStrides[axis]
                 index[axis] = 0
                 axis -= 1
+            }
+        }
+    }
+
+    /// ``gather(from:sourceStrides:into:shape:)`` in 32 x 32 tiles of the plane spanned by the
+    /// innermost output axis and `contiguousAxis` (the output axis that is contiguous in the source).
+    private static func tiledGather(from source: UnsafePointer<Float>, sourceStrides: [Int],
+                                    into destination: UnsafeMutablePointer<Float>, shape: [Int],
+                                    contiguousAxis: Int) {
+        let tile = 16
+        let last = shape.count - 1
+        let destinationStrides = rowMajorStrides(shape)
+        let rows = shape[contiguousAxis], columns = shape[last]
+        let rowStride = destinationStrides[contiguousAxis], columnStride = sourceStrides[last]
+        let others = shape.indices.filter { $0 != contiguousAxis && $0 != last }
+        var index = [Int](repeating: 0, count: others.count)
+        let planes = others.reduce(1) { $0 * shape[$1] }
+        var sourceOffset = 0, destinationOffset = 0
+        for _ in 0..<planes {
+            for rowStart in stride(from: 0, to: rows, by: tile) {
+                let rowEnd = Swift.min(rows, rowStart + tile)
+                for columnStart in stride(from: 0, to: columns, by: tile) {
+                    let columnEnd = Swift.min(columns, columnStart + tile)
+                    for row in rowStart..<rowEnd {
+                        let from = source + sourceOffset + row, to = destination + destinationOffset + row * rowStride
+                        for column in columnStart..<columnEnd { to[column] = from[column * columnStride] }
+                    }
+                }
+            }
+            var position = others.count - 1
+            while position >= 0 {
+                let axis = others[position]
+                index[position] += 1
+                sourceOffset += sourceStrides[axis]
+                destinationOffset += destinationStrides[axis]
+                if index[position] < shape[axis] { break }
+                sourceOffset -= index[position] * sourceStrides[axis]
+                destinationOffset -= index[position] * destinationStrides[axis]
+                index[position] = 0
+                position -= 1
             }
         }
     }

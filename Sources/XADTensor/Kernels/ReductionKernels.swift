@@ -29,18 +29,22 @@ package enum ReductionKernels {
     package static func extreme(_ input: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
                                 largest: Bool, into output: UnsafeMutablePointer<Float>) {
         if largest {
-            extreme(input, outer: outer, reduced: reduced, inner: inner, into: output) { $0 > $1 || $0.isNaN }
+            extreme(input, outer: outer, reduced: reduced, inner: inner, largest: true, into: output) { $0 > $1 || $0.isNaN }
         } else {
-            extreme(input, outer: outer, reduced: reduced, inner: inner, into: output) { $0 < $1 || $0.isNaN }
+            extreme(input, outer: outer, reduced: reduced, inner: inner, largest: false, into: output) { $0 < $1 || $0.isNaN }
         }
     }
 
     @inline(__always)
     private static func extreme(_ input: UnsafePointer<Float>, outer: Int, reduced: Int, inner: Int,
-                                into output: UnsafeMutablePointer<Float>,
+                                largest: Bool, into output: UnsafeMutablePointer<Float>,
                                 replaces: (Float, Float) -> Bool) {
         forEachOuter(outer, work: reduced * inner) { o in
             let block = input + o * reduced * inner, out = output + o * inner
+            if inner == 1 {
+                out[0] = contiguousExtreme(block, count: reduced, largest: largest, replaces: replaces)
+                return
+            }
             for i in 0..<inner { out[i] = block[i] }
             for r in 1..<reduced {
                 let row = block + r * inner
@@ -94,6 +98,42 @@ package enum ReductionKernels {
             i += 1
         }
         return total
+    }
+
+    /// The maximum of `count >= 1` contiguous floats, NaN if any is NaN.
+    package static func contiguousMaximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        contiguousExtreme(x, count: count, largest: true) { $0 > $1 || $0.isNaN }
+    }
+
+    /// The maximum (or minimum) of `count >= 1` contiguous floats, NaN if any is NaN: eight SIMD
+    /// lanes keep running extremes, and a separate mask remembers NaNs (which comparisons skip).
+    /// `replaces(a, b)` is true when `a` should replace the extreme `b` found so far.
+    @inline(__always)
+    private static func contiguousExtreme(_ x: UnsafePointer<Float>, count: Int, largest: Bool,
+                                          replaces: (Float, Float) -> Bool) -> Float {
+        var best = x[0]
+        var i = 0
+        if count >= 8 {
+            let raw = UnsafeRawPointer(x)
+            var lanes = raw.loadUnaligned(as: SIMD8<Float>.self)
+            var sawNaN = lanes .!= lanes
+            i = 8
+            while i + 8 <= count {
+                let values = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                sawNaN .|= values .!= values
+                let better = largest ? values .> lanes : values .< lanes
+                lanes.replace(with: values, where: better)
+                i += 8
+            }
+            if any(sawNaN) { return .nan }
+            best = lanes[0]
+            for lane in 1..<8 where replaces(lanes[lane], best) { best = lanes[lane] }
+        }
+        while i < count {
+            if replaces(x[i], best) { best = x[i] }
+            i += 1
+        }
+        return best
     }
 
     /// Runs `body(o)` for every outer block, in parallel when there is enough work.

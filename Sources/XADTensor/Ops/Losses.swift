@@ -43,8 +43,8 @@ public enum Loss {
     /// - Throws: ``TensorError`` for different shapes or a non-finite loss.
     public static func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor) throws -> Tensor {
         try elementwiseMean("binaryCrossEntropyWithLogits", logits, targets,
-                            loss: { x, t in Swift.max(x, 0) - x * t + _log1p(_exp(-Swift.abs(x))) },
-                            gradient: { x, t in (Tensor.sigmoid(x) - t, -x) })
+                            loss: { x, t in Swift.max(x, 0) - x * t + _log1p(ElementwiseMath.exp(-Swift.abs(x))) },
+                            gradient: { x, t in (ElementwiseMath.sigmoid(x) - t, -x) })
     }
 
     /// `mean(loss(aᵢ, bᵢ))` with the backward rule `gradient(aᵢ, bᵢ) · g / N` for both inputs.

@@ -29,7 +29,7 @@ extension Tensor {
         let result = softmaxBlocks(plan, logarithm: true)
         return Tensor.recording(result, "logSoftmax", inputs: [self]) { [y = result.detached] g, _ in
             let total = g.blockSums(plan)
-            return [y.blockCombine(g, total, plan) { y, g, total in g - _exp(y) * total }]
+            return [y.blockCombine(g, total, plan) { y, g, total in g - ElementwiseMath.exp(y) * total }]
         }
     }
 
@@ -41,32 +41,59 @@ extension Tensor {
             let input = storage.base
             ReductionKernels.forEachOuter(outer, work: reduced * inner) { o in
                 let x = input + o * reduced * inner, y = output + o * reduced * inner
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * inner) { scratch in
-                    guard let base = scratch.baseAddress else { return }
-                    let largest = base, total = base + inner
-                    for i in 0..<inner { largest[i] = x[i] }
-                    for r in 1..<reduced {
-                        for i in 0..<inner { largest[i] = Swift.max(largest[i], x[r * inner + i]) }
-                    }
-                    for i in 0..<inner { total[i] = 0 }
-                    for r in 0..<reduced {
-                        for i in 0..<inner {
-                            let e = _exp(x[r * inner + i] - largest[i])
-                            y[r * inner + i] = e
-                            total[i] += e
-                        }
-                    }
-                    if logarithm {
-                        for i in 0..<inner { total[i] = largest[i] + _log(total[i]) }
-                        for r in 0..<reduced {
-                            for i in 0..<inner { y[r * inner + i] = x[r * inner + i] - total[i] }
-                        }
-                    } else {
-                        for i in 0..<inner { total[i] = 1 / total[i] }
-                        for r in 0..<reduced {
-                            for i in 0..<inner { y[r * inner + i] *= total[i] }
-                        }
-                    }
+                if inner == 1 {
+                    Tensor.softmaxRow(x, y, count: reduced, logarithm: logarithm)
+                } else {
+                    Tensor.softmaxColumns(x, y, reduced: reduced, inner: inner, logarithm: logarithm)
+                }
+            }
+        }
+    }
+
+    /// Softmax of one contiguous row: separate passes for the maximum, the exponentials and their
+    /// sum, so that each one vectorises.
+    private static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                   count: Int, logarithm: Bool) {
+        let largest = ReductionKernels.contiguousMaximum(x, count: count)
+        for r in 0..<count { y[r] = ElementwiseMath.exp(x[r] - largest) }
+        let total = ReductionKernels.contiguousSum(y, count: count)
+        if logarithm {
+            let shift = largest + _log(total)
+            for r in 0..<count { y[r] = x[r] - shift }
+        } else {
+            let scale = 1 / total
+            for r in 0..<count { y[r] *= scale }
+        }
+    }
+
+    /// Softmax down the columns of a `[reduced, inner]` block; each loop runs along `inner`.
+    private static func softmaxColumns(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                       reduced: Int, inner: Int, logarithm: Bool) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * inner) { scratch in
+            guard let largest = scratch.baseAddress else { return }
+            let total = largest + inner
+            for i in 0..<inner { largest[i] = x[i] }
+            for r in 1..<reduced {
+                let row = x + r * inner
+                for i in 0..<inner { largest[i] = row[i] > largest[i] || row[i].isNaN ? row[i] : largest[i] }
+            }
+            for i in 0..<inner { total[i] = 0 }
+            for r in 0..<reduced {
+                let row = x + r * inner, out = y + r * inner
+                for i in 0..<inner { out[i] = ElementwiseMath.exp(row[i] - largest[i]) }
+                for i in 0..<inner { total[i] += out[i] }
+            }
+            if logarithm {
+                for i in 0..<inner { total[i] = largest[i] + _log(total[i]) }
+                for r in 0..<reduced {
+                    let row = x + r * inner, out = y + r * inner
+                    for i in 0..<inner { out[i] = row[i] - total[i] }
+                }
+            } else {
+                for i in 0..<inner { total[i] = 1 / total[i] }
+                for r in 0..<reduced {
+                    let out = y + r * inner
+                    for i in 0..<inner { out[i] *= total[i] }
                 }
             }
         }
@@ -81,6 +108,7 @@ extension Tensor {
     }
 
     /// `combine(self, other, total[o, i])` for every element `[o, r, i]`; records nothing.
+    @inline(__always)
     private func blockCombine(_ other: Tensor, _ total: Tensor, _ plan: ReductionPlan,
                               _ combine: (Float, Float, Float) -> Float) -> Tensor {
         let (outer, reduced, inner) = (plan.outer, plan.reduced, plan.inner)
