@@ -3,11 +3,12 @@ import XADTestSupport
 
 /// Reading the metrics fixtures written by Tools/reference/gen_metrics.py.
 extension JSONValue {
-    subscript(key: String) -> JSONValue? {
+    /// The member `key` of an object (named so as not to clash with XADTestSupport's own helpers).
+    func at(_ key: String) -> JSONValue? {
         if case .object(let object) = self { object[key] } else { nil }
     }
-    var bools: [Bool]? { array?.compactMap(\.bool) }
-    var floats: [Float]? { array?.compactMap(\.float) }
+    var boolList: [Bool]? { array?.compactMap(\.bool) }
+    var floatList: [Float]? { array?.compactMap(\.float) }
 }
 
 extension Fixture {

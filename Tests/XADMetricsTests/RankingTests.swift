@@ -11,43 +11,43 @@ struct RankingTests {
     // the same float32 scores; only the summation order differs).
     @Test(arguments: cases) func matchesScikitLearn(name: String) throws {
         let entry = try #require(try Fixture("metrics/ranking.json")[name])
-        let scores = try #require(entry["scores"]?.floats), labels = try #require(entry["labels"]?.bools)
+        let scores = try #require(entry.at("scores")?.floatList), labels = try #require(entry.at("labels")?.boolList)
         let ranking = try BinaryRanking(scores: scores, labels: labels)
 
-        if let expected = entry["auroc"]?.double {
+        if let expected = entry.at("auroc")?.double {
             #expect(abs(try ranking.auroc() - expected) <= 1e-6)
             let roc = try ranking.rocCurve()
-            #expect(allClose(roc.falsePositiveRates, try #require(entry["roc"]?["fpr"]?.doubles), 1e-6))
-            #expect(allClose(roc.truePositiveRates, try #require(entry["roc"]?["tpr"]?.doubles), 1e-6))
-            #expect(allClose(Array(roc.thresholds.dropFirst()), try #require(entry["roc"]?["thresholds"]?.doubles), 1e-6))
+            #expect(allClose(roc.falsePositiveRates, try #require(entry.at("roc")?.at("fpr")?.doubles), 1e-6))
+            #expect(allClose(roc.truePositiveRates, try #require(entry.at("roc")?.at("tpr")?.doubles), 1e-6))
+            #expect(allClose(Array(roc.thresholds.dropFirst()), try #require(entry.at("roc")?.at("thresholds")?.doubles), 1e-6))
         } else {
             #expect(throws: MetricsError.self) { try ranking.auroc() }
         }
-        if let expected = entry["average_precision"]?.double {
+        if let expected = entry.at("average_precision")?.double {
             #expect(abs(try ranking.averagePrecision() - expected) <= 1e-6)
             let pr = try ranking.precisionRecallCurve()
-            #expect(allClose(pr.precision, try #require(entry["pr"]?["precision"]?.doubles), 1e-6))
-            #expect(allClose(pr.recall, try #require(entry["pr"]?["recall"]?.doubles), 1e-6))
-            #expect(allClose(pr.thresholds, try #require(entry["pr"]?["thresholds"]?.doubles), 1e-6))
+            #expect(allClose(pr.precision, try #require(entry.at("pr")?.at("precision")?.doubles), 1e-6))
+            #expect(allClose(pr.recall, try #require(entry.at("pr")?.at("recall")?.doubles), 1e-6))
+            #expect(allClose(pr.thresholds, try #require(entry.at("pr")?.at("thresholds")?.doubles), 1e-6))
             // anomalib's F1Max adds 1e-10 to the denominator and works in float32: 1e-6.
             let f1 = try ranking.f1Max()
-            #expect(abs(f1.score - (try #require(entry["f1max"]?.double))) <= 1e-6)
-            #expect(abs(f1.threshold - (try #require(entry["f1max_threshold"]?.double))) <= 1e-6)
+            #expect(abs(f1.score - (try #require(entry.at("f1max")?.double))) <= 1e-6)
+            #expect(abs(f1.threshold - (try #require(entry.at("f1max_threshold")?.double))) <= 1e-6)
         }
     }
 
     @Test(arguments: ["random_ties", "gaussian", "negative_scores"])
     func ratesAtFixedOperatingPoints(name: String) throws {
         let entry = try #require(try Fixture("metrics/ranking.json")[name])
-        let ranking = try BinaryRanking(scores: try #require(entry["scores"]?.floats), labels: try #require(entry["labels"]?.bools))
+        let ranking = try BinaryRanking(scores: try #require(entry.at("scores")?.floatList), labels: try #require(entry.at("labels")?.boolList))
         for (rate, expected) in [("0.05", 0.05), ("0.1", 0.1), ("0.3", 0.3)] {
             let point = try ranking.truePositiveRate(atFalsePositiveRate: expected)
-            #expect(abs(point.truePositiveRate - (try #require(entry["tpr_at_fpr"]?[rate]?.double))) <= 1e-9)
+            #expect(abs(point.truePositiveRate - (try #require(entry.at("tpr_at_fpr")?.at(rate)?.double))) <= 1e-9)
             #expect(point.falsePositiveRate <= expected)
         }
         for (rate, expected) in [("0.8", 0.8), ("0.95", 0.95), ("1.0", 1.0)] {
             let point = try ranking.falsePositiveRate(atTruePositiveRate: expected)
-            #expect(abs(point.falsePositiveRate - (try #require(entry["fpr_at_tpr"]?[rate]?.double))) <= 1e-9)
+            #expect(abs(point.falsePositiveRate - (try #require(entry.at("fpr_at_tpr")?.at(rate)?.double))) <= 1e-9)
         }
     }
 

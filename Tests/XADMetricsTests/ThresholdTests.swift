@@ -8,14 +8,14 @@ struct ThresholdTests {
     @Test(arguments: ["random_ties", "gaussian", "negative_scores"])
     func normalPercentileMatchesNumPy(name: String) throws {
         let entry = try #require(try Fixture("metrics/ranking.json")[name])
-        let scores = try #require(entry["scores"]?.floats), labels = try #require(entry["labels"]?.bools)
+        let scores = try #require(entry.at("scores")?.floatList), labels = try #require(entry.at("labels")?.boolList)
         for (key, percent) in [("0", 0.0), ("50", 50.0), ("95", 95.0), ("99", 99.0), ("100", 100.0)] {
             let value = try ThresholdRule.normalPercentile(percent).threshold(scores: scores, labels: labels)
-            #expect(abs(value - (try #require(entry["normal_percentile"]?[key]?.double))) <= 1e-12)
+            #expect(abs(value - (try #require(entry.at("normal_percentile")?.at(key)?.double))) <= 1e-12)
         }
         // The F1-optimal rule is the F1-max threshold (anomalib's F1Max threshold).
         let f1Threshold = try ThresholdRule.f1Optimal.threshold(scores: scores, labels: labels)
-        #expect(abs(f1Threshold - (try #require(entry["f1max_threshold"]?.double))) <= 1e-6)
+        #expect(abs(f1Threshold - (try #require(entry.at("f1max_threshold")?.double))) <= 1e-6)
         #expect(try ThresholdRule.manual(0.25).threshold(scores: scores, labels: labels) == 0.25)
     }
 

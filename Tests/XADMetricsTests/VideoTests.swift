@@ -8,9 +8,9 @@ struct VideoTests {
     @Test func frameAUROCMicroAndMacro() throws {
         let fixture = try Fixture("metrics/video.json")
         let videos = try (0..<(try #require(fixture["count"]?.int))).map { index -> VideoFrames in
-            let entry = try #require(fixture["videos"]?["video\(index)"])
-            return try VideoFrames(name: "video\(index)", scores: try #require(entry["scores"]?.doubles),
-                                   labels: try #require(entry["labels"]?.bools))
+            let entry = try #require(fixture["videos"]?.at("video\(index)"))
+            return try VideoFrames(name: "video\(index)", scores: try #require(entry.at("scores")?.doubles),
+                                   labels: try #require(entry.at("labels")?.boolList))
         }
         let result = try FrameAUROC(videos: videos)
         #expect(abs(result.micro - (try #require(fixture["micro_auroc"]?.double))) <= 1e-6)
@@ -24,8 +24,8 @@ struct VideoTests {
     @Test(arguments: ["random_ties", "gaussian", "constant", "perfect", "negative_scores"])
     func equalErrorRateMatchesSciPy(name: String) throws {
         let entry = try #require(try Fixture("metrics/ranking.json")[name])
-        let ranking = try BinaryRanking(scores: try #require(entry["scores"]?.floats), labels: try #require(entry["labels"]?.bools))
-        #expect(abs(try ranking.equalErrorRate() - (try #require(entry["eer"]?.double))) <= 1e-6)
+        let ranking = try BinaryRanking(scores: try #require(entry.at("scores")?.floatList), labels: try #require(entry.at("labels")?.boolList))
+        #expect(abs(try ranking.equalErrorRate() - (try #require(entry.at("eer")?.double))) <= 1e-6)
     }
 
     @Test func badVideosAreNamed() {

@@ -6,6 +6,7 @@ every map is min-max normalised first; the Swift side is fed the same normalised
 fixture also carries a float64 NumPy evaluation of the same definition (`numpy_aupro`), which
 agrees with anomalib's float32 computation to about 1e-6.
 """
+import json
 import warnings
 
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 from anomalib.metrics.aupro import _AUPRO
 from anomalib.metrics.f1_score import _F1Max
 
-from fixtures import SHARED_DATA, write
+from fixtures import FIXTURES, SHARED_DATA, write
 
 torch.set_num_threads(2)
 warnings.filterwarnings("ignore")
@@ -204,7 +205,32 @@ def video_fixture():
     })
 
 
+def npy_fixtures():
+    """Small .npy files in every dtype and header version the reader accepts, and some it refuses."""
+    folder = FIXTURES / "metrics" / "npy"
+    folder.mkdir(parents=True, exist_ok=True)
+    values = np.array([[0.5, -1.25, 3.0], [7.0, 0.0, 1e-3]])
+    arrays = {
+        "f4": values.astype("<f4"), "f8": values.astype("<f8"), "u1": np.array([[0, 7, 255]], dtype=np.uint8),
+        "b1": np.array([True, False, True]), "i4": np.array([[-3, 4]], dtype="<i4"),
+        "i8": np.array([[2**40, -5]], dtype="<i8"), "scalar": np.array(2.5, dtype="<f4"),
+    }
+    expected = {}
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", array)
+        expected[name] = {"shape": list(array.shape), "data": [float(v) for v in array.reshape(-1)]}
+    for version in ((2, 0), (3, 0)):
+        with open(folder / f"v{version[0]}.npy", "wb") as file:
+            np.lib.format.write_array(file, values.astype("<f4"), version=version)
+        expected[f"v{version[0]}"] = expected["f4"]
+    np.save(folder / "fortran.npy", np.asfortranarray(values.astype("<f4")))
+    np.save(folder / "big_endian.npy", values.astype(">f4"))
+    (folder / "truncated.npy").write_bytes((folder / "f4.npy").read_bytes()[:-5])
+    (folder / "npy.json").write_text(json.dumps(expected))
+
+
 if __name__ == "__main__":
+    npy_fixtures()
     ranking_fixtures()
     synthetic_pro_fixture()
     mtd_pro_fixture()

@@ -1,0 +1,177 @@
+import Foundation
+import XADTensor
+
+/// Reads and writes NumPy `.npy` arrays, so that score maps and masks can come from (and go to)
+/// Python tools without any Python at run time.
+///
+/// Reading accepts format versions 1, 2 and 3, C order, little-endian `float32`, `float64`,
+/// `uint8`, `bool`, `int32` and `int64` (converted to `Float`; `float64` and large integers are
+/// rounded). Writing produces version 1, `float32`, C order, written to a temporary file and renamed.
+/// Every error is an ``ImageError`` naming the file.
+///
+/// ```swift
+/// let map = try NPYFile.read(contentsOf: URL(fileURLWithPath: "maps/000.npy"))  // e.g. shape [256, 256]
+/// try NPYFile.write(map, to: URL(fileURLWithPath: "copy.npy"))
+/// ```
+public enum NPYFile {
+    private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
+
+    /// The array stored in the file at `url`.
+    public static func read(contentsOf url: URL) throws -> Tensor {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw ImageError(.unreadable, url.path, "cannot read the file (\(error.localizedDescription))")
+        }
+        return try read(data: data, name: url.path)
+    }
+
+    /// The array stored in `data`; `name` labels errors.
+    public static func read(data: Data, name: String) throws -> Tensor {
+        let bytes = [UInt8](data)
+        guard !bytes.isEmpty else { throw ImageError(.empty, name, "the file is empty (0 bytes)") }
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw ImageError(.unknownFormat, name, "not a NumPy .npy file (no \\x93NUMPY magic)")
+        }
+        let major = bytes[6]
+        let headerStart: Int, headerLength: Int
+        switch major {
+        case 1:
+            headerStart = 10
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        case 2, 3:
+            guard bytes.count >= 12 else { throw ImageError(.corrupt, name, "the .npy header is truncated") }
+            headerStart = 12
+            headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
+        default:
+            throw ImageError(.unsupported, name, ".npy format version \(major) is not supported (1, 2 or 3)")
+        }
+        guard headerStart + headerLength <= bytes.count else {
+            throw ImageError(.corrupt, name, "the .npy header claims \(headerLength) bytes but the file ends first")
+        }
+        let header = try NPYHeader(String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self), name: name)
+        let count = header.shape.reduce(1, *)
+        let dataStart = headerStart + headerLength
+        let expected = count * header.type.size
+        guard bytes.count - dataStart == expected else {
+            let problem = bytes.count - dataStart < expected ? "is truncated" : "has extra bytes"
+            throw ImageError(.corrupt, name, "the data \(problem): \(bytes.count - dataStart) bytes for shape \(header.shape) of \(header.type.descr) (want \(expected))")
+        }
+        let scalars = bytes.withUnsafeBytes { raw in
+            (0..<count).map { header.type.load(raw, dataStart + $0 * header.type.size) }
+        }
+        do {
+            return try Tensor(shape: header.shape, scalars: scalars)
+        } catch {
+            throw ImageError(.invalidArgument, name, "shape \(header.shape) is not a valid tensor shape (\(error))")
+        }
+    }
+
+    /// The `.npy` bytes (version 1, little-endian `float32`, C order) of `tensor`.
+    public static func encode(_ tensor: Tensor) -> Data {
+        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+        // Pad with spaces and end with a newline so the data starts at a multiple of 64 bytes.
+        let unpadded = magic.count + 4 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data(magic + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        tensor.scalars.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
+        return data
+    }
+
+    /// Writes `tensor` as a float32 `.npy` file: to a temporary file first, then renamed over `url`.
+    public static func write(_ tensor: Tensor, to url: URL) throws {
+        do {
+            try encode(tensor).write(to: url, options: .atomic)
+        } catch {
+            throw ImageError(.writeFailed, url.path, "cannot write the file (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// The parsed `.npy` header dictionary, e.g. `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`.
+private struct NPYHeader {
+    let type: NPYType
+    let shape: [Int]
+
+    init(_ text: String, name: String) throws {
+        func value(of key: String) throws -> Substring {
+            guard let keyRange = text.range(of: "'\(key)'"), let colon = text[keyRange.upperBound...].firstIndex(of: ":") else {
+                throw ImageError(.corrupt, name, "the .npy header has no '\(key)' entry")
+            }
+            return text[text.index(after: colon)...].drop { $0 == " " }
+        }
+        let descrText = try value(of: "descr")
+        guard descrText.first == "'", let end = descrText.dropFirst().firstIndex(of: "'") else {
+            throw ImageError(.corrupt, name, "the .npy header's 'descr' is not a quoted string")
+        }
+        let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
+        guard let type = NPYType(descr: descr) else {
+            throw ImageError(.unsupported, name, "dtype '\(descr)' is not supported (little-endian float32, float64, uint8, bool, int32 or int64)")
+        }
+        if try value(of: "fortran_order").hasPrefix("True") {
+            throw ImageError(.unsupported, name, "the array is stored in Fortran order; save it in C order (np.ascontiguousarray)")
+        }
+        let shapeText = try value(of: "shape")
+        guard shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else {
+            throw ImageError(.corrupt, name, "the .npy header's 'shape' is not a tuple")
+        }
+        let parts = shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let dimensions = parts.compactMap { Int($0) }
+        guard dimensions.count == parts.count, dimensions.allSatisfy({ $0 >= 0 }) else {
+            throw ImageError(.corrupt, name, "the .npy shape (\(parts.joined(separator: ", "))) is not a tuple of sizes")
+        }
+        self.type = type
+        self.shape = dimensions
+    }
+}
+
+/// The element types the reader converts to `Float`.
+private enum NPYType {
+    case float32, float64, uint8, bool, int32, int64
+
+    init?(descr: String) {
+        switch descr {
+        case "<f4": self = .float32
+        case "<f8": self = .float64
+        case "|u1", "<u1": self = .uint8
+        case "|b1": self = .bool
+        case "<i4": self = .int32
+        case "<i8": self = .int64
+        default: return nil
+        }
+    }
+
+    var descr: String {
+        switch self {
+        case .float32: "<f4"
+        case .float64: "<f8"
+        case .uint8: "|u1"
+        case .bool: "|b1"
+        case .int32: "<i4"
+        case .int64: "<i8"
+        }
+    }
+
+    var size: Int {
+        switch self {
+        case .uint8, .bool: 1
+        case .float32, .int32: 4
+        case .float64, .int64: 8
+        }
+    }
+
+    func load(_ raw: UnsafeRawBufferPointer, _ offset: Int) -> Float {
+        switch self {
+        case .float32: Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+        case .float64: Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))))
+        case .uint8: Float(raw[offset])
+        case .bool: raw[offset] != 0 ? 1 : 0
+        case .int32: Float(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+        case .int64: Float(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self)))
+        }
+    }
+}
