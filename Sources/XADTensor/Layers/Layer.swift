@@ -3,7 +3,9 @@
 /// The mode is chosen at the call: `layer(x)` evaluates (inference: batch norm uses its running
 /// statistics, nothing changes), `layer(training: x)` is a training step's forward pass (batch
 /// norm normalises with the batch's statistics and updates its running ones, hence `mutating`).
-/// Layers without such state need only implement `callAsFunction(_:)`.
+/// Layers without such state need only implement `callAsFunction(_:)`; a layer with child
+/// layers implements both and calls its children the same way (as ``Sequential`` does), or
+/// its children's batch norms would train with running statistics.
 ///
 /// ```swift
 /// var model = Sequential(try Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, generator: &g),
