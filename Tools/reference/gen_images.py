@@ -15,7 +15,7 @@ import zlib
 import cv2
 import numpy as np
 import tifffile
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from fixtures import FIXTURES
 
@@ -66,6 +66,15 @@ def pillow_pixels(path):
 
 def png_chunk(kind, payload):
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def gamma_info(gamma, srgb=False):
+    """PNG text chunks that tag a file with a gAMA (gamma x 100000) and optionally an sRGB chunk."""
+    info = PngImagePlugin.PngInfo()
+    info.add(b"gAMA", struct.pack(">I", gamma))
+    if srgb:
+        info.add(b"sRGB", b"\x00")
+    return info
 
 
 def crafted_png(width, height):
@@ -185,6 +194,13 @@ def main():
     tifffile.imwrite(FOLDER / "rgb8_planar.tif", rgb.transpose(2, 0, 1), photometric="rgb", planarconfig="separate")
     decoded["rgb16_deflate.tif"] = entry(tifffile.imread(FOLDER / "rgb16_deflate.tif"), 16)
     decoded["rgb8_planar.tif"] = entry(tifffile.imread(FOLDER / "rgb8_planar.tif").transpose(1, 2, 0), 8)
+
+    # A gray ramp tagged with gamma 1.0 and an sRGB-tagged copy: Pillow ignores the tags.
+    ramp = (np.arange(WIDTH * HEIGHT) * 2).astype(np.uint8).reshape(HEIGHT, WIDTH)
+    Image.fromarray(ramp).save(FOLDER / "gamma_linear.png", pnginfo=gamma_info(100000))
+    Image.fromarray(rgb).save(FOLDER / "srgb_tagged.png", pnginfo=gamma_info(45455, srgb=True))
+    for name in ("gamma_linear.png", "srgb_tagged.png"):
+        decoded[name] = pillow_pixels(FOLDER / name)
 
     # Hostile headers: the decoders must refuse these before allocating pixels.
     (FOLDER / "huge.png").write_bytes(crafted_png(100000, 100000))

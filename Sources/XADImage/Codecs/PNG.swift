@@ -6,13 +6,16 @@ import Foundation
 ///
 /// Read: 1/2/4/8/16-bit gray, gray + alpha, RGB, RGBA and palette files. Palette files become RGB, or
 /// RGBA when the palette has transparency; bit depths below 8 become 8-bit. Samples are returned as
-/// stored for files without gamma information (what Pillow, OpenCV and ImageMagick write).
+/// stored, as Pillow and OpenCV return them: the colour-space chunks (gAMA, cHRM, sRGB, iCCP) are
+/// removed before libpng sees the file, because the simplified API would otherwise convert, e.g.,
+/// an 8-bit file tagged gamma 1.0 to sRGB (64 would read as 136).
 ///
 /// 16-bit images with alpha: the simplified API's 16-bit format is linear with *premultiplied*
 /// alpha, so colour samples are un-premultiplied (`round(c * 65535 / alpha)`). They are exact where
 /// alpha is 65535, within 1 elsewhere, and 0 where alpha is 0. 8-bit images are never premultiplied.
 enum PNGCodec {
-    static func decode(_ data: Data, source: String) throws -> Image {
+    static func decode(_ encoded: Data, source: String) throws -> Image {
+        let data = withoutColorSpaceChunks(encoded)
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)
         let begun = data.withUnsafeBytes { bytes in
@@ -78,6 +81,36 @@ enum PNGCodec {
         }
         guard written != 0 else { throw error(png, "image", "cannot encode the PNG") }
         return output.prefix(size)
+    }
+
+    /// The file without its gAMA, cHRM, sRGB and iCCP chunks (each chunk carries its own CRC, so the
+    /// rest stays valid). Returns `data` itself when there are none or the chunk layout is damaged,
+    /// leaving damage for libpng to report.
+    static func withoutColorSpaceChunks(_ data: Data) -> Data {
+        let colorSpaceChunks: Set<String> = ["gAMA", "cHRM", "sRGB", "iCCP"]
+        let bytes = [UInt8](data.prefix(1 << 16))  // colour-space chunks must precede the image data
+        var keptRanges: [Range<Int>] = []
+        var offset = 8, keptFrom = 8
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            let type = String(decoding: bytes[(offset + 4)..<(offset + 8)], as: UTF8.self)
+            if type == "IDAT" || type == "IEND" { break }
+            let next = offset + 12 + length
+            guard length < 1 << 31, next <= data.count else { return data }
+            if colorSpaceChunks.contains(type) {
+                keptRanges.append(keptFrom..<offset)
+                keptFrom = next
+            }
+            offset = next
+        }
+        guard !keptRanges.isEmpty else { return data }
+        var result = Data(capacity: data.count)
+        result.append(data.prefix(8))
+        for range in keptRanges where !range.isEmpty {
+            result.append(data[(data.startIndex + range.lowerBound)..<(data.startIndex + range.upperBound)])
+        }
+        result.append(data.suffix(from: data.startIndex + keptFrom))
+        return result
     }
 
     /// libpng's linear 16-bit format carries premultiplied colour; undo that on read.
