@@ -77,14 +77,20 @@ package enum WeightDecoding {
         let count = shape.reduce(1, *)
         guard count > 0, let base = storage.baseAddress else { return Tensor(shape: shape, repeating: 0) }
         let first = base + offset * dtype.byteCount
+        let alignedFloats = dtype == .float32 && Int(bitPattern: first) % MemoryLayout<Float>.alignment == 0
+            ? UnsafeMutableRawPointer(mutating: first).assumingMemoryBound(to: Float.self) : nil
         if isRowMajor(shape: shape, strides: strides) {
-            if dtype == .float32, Int(bitPattern: first) % MemoryLayout<Float>.alignment == 0 {
-                let floats = UnsafeMutableRawPointer(mutating: first).assumingMemoryBound(to: Float.self)
-                return Tensor(shape: shape, storage: TensorStorage(borrowing: floats, count: count, owner: owner))
+            if let alignedFloats {
+                return Tensor(shape: shape, storage: TensorStorage(borrowing: alignedFloats, count: count, owner: owner))
             }
             return Tensor(shape: shape) { out in convert(first, dtype: dtype, count: count, into: out.baseAddress!) }
         }
-        // Strided: convert the span the tensor reaches, then gather it into row-major order.
+        if let alignedFloats {
+            return Tensor(shape: shape) { out in
+                ElementwiseCopy.gather(from: alignedFloats, sourceStrides: strides, into: out.baseAddress!, shape: shape)
+            }
+        }
+        // Strided and not Float32 in place: convert the span the tensor reaches, then gather it.
         let span = (requiredElements(offset: 0, shape: shape, strides: strides) ?? 0)
         let converted = UnsafeMutablePointer<Float>.allocate(capacity: span)
         defer { converted.deallocate() }
