@@ -48,6 +48,8 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "XADModels",
+                "XADMetrics",
+                "XADImage",
             ],
             swiftSettings: release),
 

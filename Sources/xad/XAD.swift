@@ -9,6 +9,7 @@ struct XAD: ParsableCommand {
         abstract: "Explainable visual anomaly detection: fit, score, explain and evaluate.",
         subcommands: [
             WeightsCommand.self,
+            MetricsCommand.self,
         ]
     )
 }
