@@ -2,17 +2,11 @@ import Testing
 import XADTensor
 import XADTestSupport
 
-/// A two-level network, so names nest: "features.0.weight", "features.1.running_mean", "head.weight".
-private struct SmallNet: Layer {
+/// A convolutional trunk, global average pooling and a linear head; two levels of names
+/// ("features.0.weight", "head.bias"). Also the network ``TrainingTests`` trains.
+struct FeaturesThenHead: Layer {
     var features: Sequential
     var head: Linear
-
-    init(seed: UInt64) throws {
-        var g = SeededGenerator(seed: seed)
-        features = Sequential(try Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1, generator: &g),
-                              BatchNorm2D(channels: 3), Activation.relu)
-        head = try Linear(inputSize: 3, outputSize: 2, generator: &g)
-    }
 
     mutating func visit(_ visitor: inout ModuleVisitor) {
         visitor.child("features", &features)
@@ -28,10 +22,18 @@ private struct SmallNet: Layer {
     }
 }
 
+/// Conv 2 -> 3 (3x3), batch norm, ReLU; head 3 -> 2.
+private func smallNet(seed: UInt64) throws -> FeaturesThenHead {
+    var g = SeededGenerator(seed: seed)
+    let features = Sequential(try Conv2D(inputChannels: 2, outputChannels: 3, kernelSize: 3, padding: 1, generator: &g),
+                              BatchNorm2D(channels: 3), Activation.relu)
+    return FeaturesThenHead(features: features, head: try Linear(inputSize: 3, outputSize: 2, generator: &g))
+}
+
 @Suite("Modules, layers and named parameters")
 struct LayerTests {
     @Test func parametersAndBuffersAreNamedLikePyTorch() throws {
-        let net = try SmallNet(seed: 1)
+        let net = try smallNet(seed: 1)
         #expect(net.parameterNames == ["features.0.weight", "features.0.bias", "features.1.weight",
                                        "features.1.bias", "head.weight", "head.bias"])
         #expect(Set(net.state.keys) == Set(net.parameterNames + ["features.1.running_mean", "features.1.running_var"]))
@@ -41,15 +43,15 @@ struct LayerTests {
     @Test func loadingAnotherNetworksStateReproducesItsOutput() throws {
         var generator = SeededGenerator(seed: 9)
         let x = Tensor.normal([2, 2, 5, 5], generator: &generator)
-        let source = try SmallNet(seed: 1)
-        var target = try SmallNet(seed: 2)
+        let source = try smallNet(seed: 1)
+        var target = try smallNet(seed: 2)
         #expect(try target(x).scalars != source(x).scalars)
         try target.load(source.state)
         #expect(try target(x).scalars == source(x).scalars)
     }
 
     @Test func loadReportsEveryProblemByNameAndChangesNothing() throws {
-        var net = try SmallNet(seed: 1)
+        var net = try smallNet(seed: 1)
         let before = net.state
         var tensors = before
         tensors["head.bias"] = nil

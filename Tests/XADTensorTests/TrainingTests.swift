@@ -1,34 +1,6 @@
 import Testing
 import XADTensor
 
-/// Two convolutions with batch norm and ReLU, global average pooling and a linear head: one logit.
-private struct SquareDetector: Layer {
-    var features: Sequential
-    var head: Linear
-
-    init(generator: inout SeededGenerator) throws {
-        features = Sequential(
-            try Conv2D(inputChannels: 1, outputChannels: 4, kernelSize: 3, padding: 1, generator: &generator),
-            BatchNorm2D(channels: 4), Activation.relu,
-            try Conv2D(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, generator: &generator),
-            Activation.relu)
-        head = try Linear(inputSize: 8, outputSize: 1, generator: &generator)
-    }
-
-    mutating func visit(_ visitor: inout ModuleVisitor) {
-        visitor.child("features", &features)
-        visitor.child("head", &head)
-    }
-
-    func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try head(features(input).globalAvgPool2d().flattened())
-    }
-
-    mutating func callAsFunction(training input: Tensor) throws -> Tensor {
-        try head(features(training: input).globalAvgPool2d().flattened())
-    }
-}
-
 @Suite("End-to-end training")
 struct TrainingTests {
     /// `count` 8x8 noise images (uniform in [0, 0.3)); every other one has a bright 3x3 square
@@ -48,7 +20,14 @@ struct TrainingTests {
         var generator = SeededGenerator(seed: 2024)
         let train = try Self.squares(count: 64, generator: &generator)
         let test = try Self.squares(count: 64, generator: &generator)
-        var model = try SquareDetector(generator: &generator)
+        // Two convolutions with batch norm and ReLU, global average pooling, a linear head: one logit.
+        var model = FeaturesThenHead(
+            features: Sequential(
+                try Conv2D(inputChannels: 1, outputChannels: 4, kernelSize: 3, padding: 1, generator: &generator),
+                BatchNorm2D(channels: 4), Activation.relu,
+                try Conv2D(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, generator: &generator),
+                Activation.relu),
+            head: try Linear(inputSize: 8, outputSize: 1, generator: &generator))
         var adam = Adam(learningRate: 0.02)
         let schedule = CosineAnnealing(total: 300, minimum: 0.002)
 

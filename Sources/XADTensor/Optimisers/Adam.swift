@@ -42,6 +42,11 @@ public struct Adam: Optimiser {
         if decay != 0 {
             gradient.updateElements(with: parameter) { g, p in for i in g.indices { g[i] += decay * p[i] } }
         }
+        momentStep(&parameter, gradient: gradient, name: name)
+    }
+
+    /// Adam's step on `gradient` as given (no weight decay).
+    mutating func momentStep(_ parameter: inout Tensor, gradient: Tensor, name: String) {
         moments.step(&parameter, gradient: gradient, name: name, learningRate: learningRate,
                      beta1: beta1, beta2: beta2, epsilon: epsilon)
     }
@@ -55,28 +60,24 @@ public struct Adam: Optimiser {
 /// var adamW = AdamW(learningRate: 1e-3, weightDecay: 0.01)
 /// ```
 public struct AdamW: Optimiser {
-    public var learningRate: Float
-    public var beta1: Float
-    public var beta2: Float
-    public var epsilon: Float
-    public var weightDecay: Float
-    var moments = AdamMoments()
+    /// Adam's hyper-parameters and moment estimates; here its `weightDecay` is decoupled.
+    public var adam: Adam
+
+    public var learningRate: Float {
+        get { adam.learningRate }
+        set { adam.learningRate = newValue }
+    }
 
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
                 weightDecay: Float = 0.01) {
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        self.weightDecay = weightDecay
+        adam = Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 
     public mutating func step(_ parameter: inout Tensor, gradient: Tensor, name: String) {
         // PyTorch forms the factor in double precision.
-        let shrink = Float(1 - Double(learningRate) * Double(weightDecay))
+        let shrink = Float(1 - Double(adam.learningRate) * Double(adam.weightDecay))
         parameter.updateElements(with: parameter) { p, _ in for i in p.indices { p[i] *= shrink } }
-        moments.step(&parameter, gradient: gradient, name: name, learningRate: learningRate,
-                     beta1: beta1, beta2: beta2, epsilon: epsilon)
+        adam.momentStep(&parameter, gradient: gradient, name: name)
     }
 }
 
