@@ -38,7 +38,7 @@ func maximumDifference(_ a: [UInt16], _ b: [UInt16]) -> Double {
         "gray8.png", "gray_alpha8.png", "rgb8.png", "rgba8.png", "palette.png", "palette_transparent.png",
         "bilevel.png", "gray16.png", "rgb16.png", "gamma_linear.png", "srgb_tagged.png",
         "rgb_uncompressed.tif", "rgb_lzw.tif", "gray_deflate.tif", "rgba_deflate.tif", "gray16_lzw.tif",
-        "rgb16_deflate.tif", "rgb8_planar.tif",
+        "rgb16_deflate.tif", "rgb8_planar.tif", "rgb16_tiled.tif", "gray8_tiled_planar.tif", "gray_miniswhite.tif",
         "rgb24.bmp", "rgb24_top_down.bmp", "gray8.bmp", "palette8.bmp", "palette4.bmp", "bilevel.bmp", "rgba32.bmp",
         "bitfields32.bmp",
     ]

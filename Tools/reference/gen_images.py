@@ -192,7 +192,16 @@ def main():
         decoded[name] = entry(back, 16)
     tifffile.imwrite(FOLDER / "rgb16_deflate.tif", rgb16, photometric="rgb", compression="zlib")
     tifffile.imwrite(FOLDER / "rgb8_planar.tif", rgb.transpose(2, 0, 1), photometric="rgb", planarconfig="separate")
+    tiled = natural(21, 37, 3, depth=16, seed=9)  # 3 x 2 tiles of 16 x 16, the edge ones clipped
+    tifffile.imwrite(FOLDER / "rgb16_tiled.tif", tiled, photometric="rgb", tile=(16, 16), compression="zlib")
+    tifffile.imwrite(FOLDER / "gray8_tiled_planar.tif", natural(21, 37, 2, seed=10).transpose(2, 0, 1),
+                     photometric="minisblack", planarconfig="separate", extrasamples=["unassalpha"],
+                     tile=(16, 16))
+    tifffile.imwrite(FOLDER / "gray_miniswhite.tif", gray, photometric="miniswhite")
     decoded["rgb16_deflate.tif"] = entry(tifffile.imread(FOLDER / "rgb16_deflate.tif"), 16)
+    decoded["rgb16_tiled.tif"] = entry(tifffile.imread(FOLDER / "rgb16_tiled.tif"), 16)
+    decoded["gray8_tiled_planar.tif"] = entry(tifffile.imread(FOLDER / "gray8_tiled_planar.tif").transpose(1, 2, 0), 8)
+    decoded["gray_miniswhite.tif"] = pillow_pixels(FOLDER / "gray_miniswhite.tif")  # Pillow inverts MinIsWhite
     decoded["rgb8_planar.tif"] = entry(tifffile.imread(FOLDER / "rgb8_planar.tif").transpose(1, 2, 0), 8)
 
     # A gray ramp tagged with gamma 1.0 and an sRGB-tagged copy: Pillow ignores the tags.

@@ -3,10 +3,10 @@ import Foundation
 
 /// TIFF through libtiff, read from memory with `TIFFClientOpenExt`.
 ///
-/// Read: strip-organised images, uncompressed or compressed with any codec libtiff was built with
-/// (LZW, deflate, PackBits, ...), 8 or 16 bits per sample, unsigned integers, gray (MinIsBlack or
-/// MinIsWhite, which is inverted), gray + alpha, RGB, RGBA, contiguous or separate planes. Only the
-/// first page is read. Tiled, palette, 1-bit, float and CMYK files are refused.
+/// Read: strip or tile organised images, uncompressed or compressed with any codec libtiff was built
+/// with (LZW, deflate, PackBits, ...), 8 or 16 bits per sample, unsigned integers, gray (MinIsBlack
+/// or MinIsWhite, which is inverted), gray + alpha, RGB, RGBA, contiguous or separate planes. Only
+/// the first page is read. Palette, 1-bit, float and CMYK files are refused.
 ///
 /// Errors and warnings go to a per-file handler (libtiff 4.5's `TIFFOpenOptions`) that keeps the
 /// message for the thrown `ImageError` instead of printing it.
@@ -41,7 +41,6 @@ enum TIFFCodec {
         let planar = Int32(field(tiff, TIFFTAG_PLANARCONFIG, as: UInt16.self) ?? UInt16(PLANARCONFIG_CONTIG))
         let sampleFormat = Int32(field(tiff, TIFFTAG_SAMPLEFORMAT, as: UInt16.self) ?? UInt16(SAMPLEFORMAT_UINT))
 
-        guard TIFFIsTiled(tiff) == 0 else { throw ImageError(.unsupported, source, "tiled TIFF images are not supported") }
         guard bits == 8 || bits == 16, sampleFormat == SAMPLEFORMAT_UINT else {
             throw ImageError(.unsupported, source,
                              "TIFF with \(bits)-bit samples of format \(sampleFormat) (want 8 or 16-bit unsigned)")
@@ -53,35 +52,46 @@ enum TIFFCodec {
         }
         try Image.validate(width: width, height: height, channels: channels, bitDepth: bits, source: source)
 
-        let separate = planar == PLANARCONFIG_SEPARATE
-        let rowSamples = separate ? width : width * channels
-        let bytesPerSample = bits / 8
-        let scanlineSize = Int(TIFFScanlineSize(tiff))
-        guard scanlineSize >= rowSamples * bytesPerSample else {
-            throw ImageError(.corrupt, source, "TIFF scanline is shorter than \(width) pixels")
+        var pixels = TIFFPixels(width: width, height: height, channels: channels, bits: bits,
+                                separatePlanes: planar == PLANARCONFIG_SEPARATE,
+                                invertGray: photometric == PHOTOMETRIC_MINISWHITE)
+        let failure = { (what: String) in
+            ImageError(.corrupt, source, "cannot read TIFF \(what) (\(reader.lastError ?? "damaged data"))")
         }
-        var row = [UInt8](repeating: 0, count: scanlineSize)
-        var samples = [UInt16](repeating: 0, count: width * height * channels)
-        let maximum: UInt16 = bits == 16 ? .max : 255
-        for plane in 0..<(separate ? channels : 1) {
-            for y in 0..<height {
-                let status = row.withUnsafeMutableBytes { TIFFReadScanline(tiff, $0.baseAddress, UInt32(y), UInt16(plane)) }
-                guard status == 1 else {
-                    throw ImageError(.corrupt, source, "cannot read TIFF row \(y) (\(reader.lastError ?? "damaged data"))")
-                }
-                row.withUnsafeBytes { raw in
-                    for index in 0..<rowSamples {
-                        // libtiff has already swapped 16-bit samples into host byte order.
-                        var value = bits == 16 ? raw.load(fromByteOffset: 2 * index, as: UInt16.self) : UInt16(raw[index])
-                        let channel = separate ? plane : index % channels
-                        if photometric == PHOTOMETRIC_MINISWHITE && channel == 0 { value = maximum - value }
-                        let pixel = separate ? index : index / channels
-                        samples[(y * width + pixel) * channels + channel] = value
+        if TIFFIsTiled(tiff) != 0 {
+            let tileWidth = Int(field(tiff, TIFFTAG_TILEWIDTH, as: UInt32.self) ?? 0)
+            let tileHeight = Int(field(tiff, TIFFTAG_TILELENGTH, as: UInt32.self) ?? 0)
+            let tileSize = Int(TIFFTileSize(tiff))
+            guard tileWidth > 0, tileHeight > 0, tileSize >= pixels.blockBytes(width: tileWidth, height: tileHeight) else {
+                throw ImageError(.corrupt, source, "TIFF tile size \(tileWidth)x\(tileHeight) is invalid")
+            }
+            var tile = [UInt8](repeating: 0, count: tileSize)
+            for plane in pixels.planes {
+                for y in stride(from: 0, to: height, by: tileHeight) {
+                    for x in stride(from: 0, to: width, by: tileWidth) {
+                        let read = tile.withUnsafeMutableBytes {
+                            TIFFReadTile(tiff, $0.baseAddress, UInt32(x), UInt32(y), 0, UInt16(plane))
+                        }
+                        guard read > 0 else { throw failure("tile at (\(x), \(y))") }
+                        tile.withUnsafeBytes { pixels.copy($0, blockWidth: tileWidth, x: x, y: y, rows: tileHeight, plane: plane) }
                     }
                 }
             }
+        } else {
+            let scanlineSize = Int(TIFFScanlineSize(tiff))
+            guard scanlineSize >= pixels.blockBytes(width: width, height: 1) else {
+                throw ImageError(.corrupt, source, "TIFF scanline is shorter than \(width) pixels")
+            }
+            var row = [UInt8](repeating: 0, count: scanlineSize)
+            for plane in pixels.planes {
+                for y in 0..<height {
+                    let status = row.withUnsafeMutableBytes { TIFFReadScanline(tiff, $0.baseAddress, UInt32(y), UInt16(plane)) }
+                    guard status == 1 else { throw failure("row \(y)") }
+                    row.withUnsafeBytes { pixels.copy($0, blockWidth: width, x: 0, y: y, rows: 1, plane: plane) }
+                }
+            }
         }
-        return Image(validatedWidth: width, height: height, channels: channels, bitDepth: bits, samples: samples)
+        return Image(validatedWidth: width, height: height, channels: channels, bitDepth: bits, samples: pixels.samples)
     }
 
     /// `TIFFGetFieldDefaulted` is variadic; Swift calls its `va_list` form.
@@ -91,6 +101,46 @@ enum TIFFCodec {
             withVaList([pointer]) { TIFFVGetFieldDefaulted(tiff, UInt32(tag), $0) }
         }
         return found == 1 ? value : nil
+    }
+}
+
+/// The output image being assembled from decoded strips or tiles (blocks) of one plane or all.
+private struct TIFFPixels {
+    let width: Int, height: Int, channels: Int, bits: Int
+    let separatePlanes: Bool
+    /// MinIsWhite files store 0 as white; the gray channel is inverted to the usual convention.
+    let invertGray: Bool
+    var samples: [UInt16]
+
+    init(width: Int, height: Int, channels: Int, bits: Int, separatePlanes: Bool, invertGray: Bool) {
+        (self.width, self.height, self.channels, self.bits) = (width, height, channels, bits)
+        self.separatePlanes = separatePlanes
+        self.invertGray = invertGray
+        samples = [UInt16](repeating: 0, count: width * height * channels)
+    }
+
+    /// The planes to read: each channel on its own (separate) or all together (contiguous, plane 0).
+    var planes: Range<Int> { 0..<(separatePlanes ? channels : 1) }
+
+    /// Bytes of one decoded block `width` x `height` pixels wide.
+    func blockBytes(width: Int, height: Int) -> Int { width * height * (separatePlanes ? 1 : channels) * bits / 8 }
+
+    /// Copies a decoded block whose rows are `blockWidth` pixels apart, clipped to the image
+    /// (edge tiles extend past it). libtiff has already put 16-bit samples in host byte order.
+    mutating func copy(_ block: UnsafeRawBufferPointer, blockWidth: Int, x: Int, y: Int, rows: Int, plane: Int) {
+        let samplesPerPixel = separatePlanes ? 1 : channels
+        let maximum: UInt16 = bits == 16 ? .max : 255
+        for row in 0..<min(rows, height - y) {
+            for column in 0..<min(blockWidth, width - x) {
+                for sample in 0..<samplesPerPixel {
+                    let index = (row * blockWidth + column) * samplesPerPixel + sample
+                    var value = bits == 16 ? block.load(fromByteOffset: 2 * index, as: UInt16.self) : UInt16(block[index])
+                    let channel = separatePlanes ? plane : sample
+                    if invertGray && channel == 0 { value = maximum - value }
+                    samples[((y + row) * width + x + column) * channels + channel] = value
+                }
+            }
+        }
     }
 }
 
