@@ -13,7 +13,7 @@ struct TorchCheckpointTests {
         Fixture.directory.appendingPathComponent("weights/\(name)")
     }
 
-    @Test(arguments: ["small_zip.pt", "small_legacy.pt"])
+    @Test(arguments: ["small_zip.pt", "small_zip_protocol4.pt", "small_legacy.pt"])
     func smallStateDictMatchesTorch(file: String) throws {
         let weights = try NamedWeights(contentsOf: Self.fixture(file))
         let expected = try Fixture("weights/small_expected.json")

@@ -160,6 +160,7 @@ def main():
     state = small_state_dict()
     torch.save(state, OUT / "small_zip.pt")
     torch.save(state, OUT / "small_legacy.pt", _use_new_zipfile_serialization=False)
+    torch.save(state, OUT / "small_zip_protocol4.pt", pickle_protocol=4)  # FRAME, MEMOIZE, STACK_GLOBAL
     reloaded = torch.load(OUT / "small_legacy.pt", weights_only=True)
     assert all(torch.equal(reloaded[k], v) for k, v in state.items())
     write("weights", "small_expected", expected_values(state))
