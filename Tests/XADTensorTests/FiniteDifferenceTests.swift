@@ -23,6 +23,9 @@ struct FiniteDifferenceTests {
         ("concatenate with itself", { try Tensor.concatenate([$0, $0.squared()], axis: 0) }),
         ("expand", { try $0.unsqueezed(axis: 0).expanded(to: [2, 3, 4]) }),
         ("matmul with a constant", { try $0.matmul(FiniteDifferenceTests.constant([4, 2], seed: 3)) }),
+        ("matmul with a transposed constant", {
+            try $0.matmul(FiniteDifferenceTests.constant([5, 4], seed: 8), transposingOther: true)
+        }),
         ("batched matmul", { try $0.reshaped([2, 3, 2]).matmul($0.reshaped([2, 2, 3])) }),
         ("pairwise distances", { try Tensor.pairwiseSquaredDistances($0, FiniteDifferenceTests.constant([5, 4], seed: 4)) }),
         ("mean squared error", { try Loss.meanSquaredError($0, FiniteDifferenceTests.constant([3, 4], seed: 5)) }),

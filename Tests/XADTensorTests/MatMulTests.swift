@@ -7,10 +7,14 @@ import XADTestSupport
 struct MatMulTests {
     // tolerance: 1e-5 relative, 1e-5 absolute: sgemm and PyTorch accumulate in different orders,
     // and entries that cancel to near zero keep an absolute error of a few ulp of their terms.
-    @Test(arguments: ["1x1", "rect", "outer", "inner", "batched", "batched_rank4", "shared_right", "large"])
+    @Test(arguments: ["1x1", "rect", "outer", "inner", "batched", "batched_rank4", "shared_right", "large",
+                      "transposed_rect", "transposed_batched", "transposed_shared_right"])
     func matchesPyTorch(_ name: String) throws {
-        let ratios = try fixtureMismatch(Fixture("tensor_ops/matmul_\(name).json"), inputs: ["a", "b"],
-                                         absolute: 1e-5, relative: 1e-5) { try $0[0].matmul($0[1]) }
+        let fixture = try Fixture("tensor_ops/matmul_\(name).json")
+        let transposing = try #require(fixture["transpose_b"]?.bool)
+        let ratios = try fixtureMismatch(fixture, inputs: ["a", "b"], absolute: 1e-5, relative: 1e-5) {
+            try $0[0].matmul($0[1], transposingOther: transposing)
+        }
         for (key, ratio) in ratios { #expect(ratio <= 1, "matmul_\(name) \(key): \(ratio)") }
     }
 
@@ -32,5 +36,6 @@ struct MatMulTests {
         #expect(throws: TensorError.self) { try Tensor.zeros([2, 3, 4]).matmul(Tensor.zeros([3, 4, 5])) }
         #expect(throws: TensorError.self) { try Tensor.zeros([3]).matmul(Tensor.zeros([3, 1])) }
         #expect(throws: TensorError.self) { try Tensor.zeros([3, 4]).matmul(Tensor.zeros([2, 4, 5])) }
+        #expect(throws: TensorError.self) { try Tensor.zeros([3, 4]).matmul(Tensor.zeros([4, 5]), transposingOther: true) }
     }
 }

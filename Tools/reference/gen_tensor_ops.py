@@ -130,7 +130,12 @@ for name, a, b in [("1x1", randn(1, 1), randn(1, 1)),
                    ("batched_rank4", randn(2, 3, 4, 5), randn(2, 3, 5, 2)),
                    ("shared_right", randn(2, 3, 4), randn(4, 6)),
                    ("large", randn(33, 65), randn(65, 17))]:
-    case(f"matmul_{name}", lambda a, b: a @ b, {"a": a, "b": b})
+    case(f"matmul_{name}", lambda a, b: a @ b, {"a": a, "b": b}, transpose_b=False)
+# The right operand stored transposed ([..., n, k]) and read as its transpose.
+for name, a, b in [("transposed_rect", randn(3, 5), randn(4, 5)),
+                   ("transposed_batched", randn(2, 3, 4), randn(2, 5, 4)),
+                   ("transposed_shared_right", randn(2, 3, 4), randn(6, 4))]:
+    case(f"matmul_{name}", lambda a, b: a @ b.transpose(-1, -2), {"a": a, "b": b}, transpose_b=True)
 
 # Pairwise squared distances. Reference in float64 from the direct definition |x - y|^2;
 # includes a repeated point (distance 0).

@@ -7,18 +7,24 @@
 /// - `[B..., m, k] x [k, n] -> [B..., m, n]`: the matrix applies to every batch entry, which is
 ///   one sgemm over the `B·m` rows.
 ///
+/// With `transposingOther: true` the right operand is read transposed (`[..., n, k]`), which is
+/// how a linear layer applies its `[out, in]` weight: `x.matmul(weight, transposingOther: true)`.
+///
 /// ```swift
 /// let a = Tensor.ones([2, 3]), b = Tensor.ones([3, 4])
-/// try a.matmul(b).shape         // [2, 4], every element 3
+/// try a.matmul(b).shape                                          // [2, 4], every element 3
+/// try a.matmul(Tensor.ones([5, 3]), transposingOther: true).shape   // [2, 5]
 /// ```
 extension Tensor {
-    /// The matrix product `self · other` (see the type's notes for the shapes accepted).
+    /// The matrix product `self · other`, or `self · otherᵀ` (last two axes) when
+    /// `transposingOther`; see the type's notes for the shapes accepted.
     ///
-    /// Gradients: `dA = g · Bᵀ`, `dB = Aᵀ · g` (summed over the batch when `B` is shared).
+    /// Gradients: `dA = g · Bᵀ`, `dB = Aᵀ · g` (summed over the batch when `B` is shared), each
+    /// one sgemm per batch entry with the transposes passed to BLAS.
     /// - Throws: ``TensorError`` (`.shapeMismatch`) naming both shapes when the inner sizes or
     ///   batch dimensions disagree or a rank is below 2.
-    public func matmul(_ other: Tensor) throws -> Tensor {
-        let product = try MatrixProduct(shape, other.shape)
+    public func matmul(_ other: Tensor, transposingOther: Bool = false) throws -> Tensor {
+        let product = try MatrixProduct(shape, other.shape, transposeB: transposingOther)
         let result = Tensor(shape: product.resultShape) { out in
             guard let c = out.baseAddress else { return }
             product.forward(storage.base, other.storage.base, into: c)
@@ -40,15 +46,19 @@ struct MatrixProduct: Sendable {
     let m: Int, k: Int, n: Int
     /// Number of independent products; 1 when the right operand is shared.
     let batch: Int
+    /// True when `B` is stored `[n, k]` and used transposed.
+    let transposeB: Bool
     let resultShape: [Int]
 
-    init(_ a: [Int], _ b: [Int]) throws {
+    init(_ a: [Int], _ b: [Int], transposeB: Bool) throws {
         let fail = { (problem: String) in TensorError.shapes("matmul", [a, b], problem) }
         guard a.count >= 2, b.count >= 2 else { throw fail("need rank 2 or more") }
-        let rows = a[a.count - 2], inner = a[a.count - 1], columns = b[b.count - 1]
-        guard b[b.count - 2] == inner else {
-            throw fail("do not match: \(inner) columns against \(b[b.count - 2]) rows")
+        let rows = a[a.count - 2], inner = a[a.count - 1]
+        let (bInner, columns) = transposeB ? (b[b.count - 1], b[b.count - 2]) : (b[b.count - 2], b[b.count - 1])
+        guard bInner == inner else {
+            throw fail("do not match: \(inner) columns against \(bInner) \(transposeB ? "columns of the transposed operand" : "rows")")
         }
+        self.transposeB = transposeB
         let batchA = Array(a.dropLast(2))
         k = inner
         n = columns
@@ -69,28 +79,34 @@ struct MatrixProduct: Sendable {
         // BLAS rejects a leading dimension of 0, so an empty inner product is written directly.
         if k == 0 { c.initialize(repeating: 0, count: batch * m * n); return }
         for i in 0..<batch {
-            BLAS.sgemm(m: m, n: n, k: k, a: a + i * m * k, lda: k, b: b + i * k * n, ldb: n,
-                       c: c + i * m * n, ldc: n)
+            BLAS.sgemm(transposeB: transposeB, m: m, n: n, k: k, a: a + i * m * k, lda: k,
+                       b: b + i * k * n, ldb: transposeB ? k : n, c: c + i * m * n, ldc: n)
         }
     }
 
-    /// `dA = G · Bᵀ` for every batch entry.
+    /// `dA = G · Bᵀ` (or `G · B` when `B` is used transposed) for every batch entry.
     func gradientA(_ g: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
         if k == 0 { return }
         if n == 0 { gradient.initialize(repeating: 0, count: batch * m * k); return }
         for i in 0..<batch {
-            BLAS.sgemm(transposeB: true, m: m, n: k, k: n, a: g + i * m * n, lda: n, b: b + i * k * n, ldb: n,
-                       c: gradient + i * m * k, ldc: k)
+            BLAS.sgemm(transposeB: !transposeB, m: m, n: k, k: n, a: g + i * m * n, lda: n,
+                       b: b + i * k * n, ldb: transposeB ? k : n, c: gradient + i * m * k, ldc: k)
         }
     }
 
-    /// `dB = Aᵀ · G` for every batch entry (for a shared `B`, one product over all batch rows).
+    /// `dB = Aᵀ · G` (or `Gᵀ · A`, `[n, k]`, when `B` is used transposed) for every batch entry;
+    /// for a shared `B`, one product over all batch rows.
     func gradientB(_ a: UnsafePointer<Float>, _ g: UnsafePointer<Float>, into gradient: UnsafeMutablePointer<Float>) {
         if n == 0 || k == 0 { return }
         if m == 0 { gradient.initialize(repeating: 0, count: batch * k * n); return }
         for i in 0..<batch {
-            BLAS.sgemm(transposeA: true, m: k, n: n, k: m, a: a + i * m * k, lda: k, b: g + i * m * n, ldb: n,
-                       c: gradient + i * k * n, ldc: n)
+            if transposeB {
+                BLAS.sgemm(transposeA: true, m: n, n: k, k: m, a: g + i * m * n, lda: n, b: a + i * m * k, ldb: k,
+                           c: gradient + i * k * n, ldc: k)
+            } else {
+                BLAS.sgemm(transposeA: true, m: k, n: n, k: m, a: a + i * m * k, lda: k, b: g + i * m * n, ldb: n,
+                           c: gradient + i * k * n, ldc: n)
+            }
         }
     }
 }
