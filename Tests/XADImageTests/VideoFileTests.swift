@@ -35,6 +35,7 @@ func temporaryFolder(_ label: String) throws -> URL {
         #expect(video.width == 64 && video.height == 48)
         #expect(video.codecName == codec)
         #expect(video.framesPerSecond == 10)
+        #expect(video.declaredFrameCount == 12)
         var iterator = video.makeIterator()
         var frames: [Image] = []
         while let frame = try iterator.nextFrame() { frames.append(frame) }
