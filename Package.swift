@@ -36,7 +36,9 @@ let package = Package(
             swiftSettings: release),
 
         .target(name: "XADData", dependencies: ["XADImage", "XADTensor"], swiftSettings: release),
-        .target(name: "XADModels", dependencies: ["XADTensor", "XADImage"], swiftSettings: release),
+        .target(
+            name: "XADModels", dependencies: ["XADTensor", "XADImage"],
+            exclude: ["Weights/README.md"], swiftSettings: release),
         .target(name: "XADMetrics", swiftSettings: release),
 
         .target(

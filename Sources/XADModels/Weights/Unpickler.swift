@@ -26,7 +26,7 @@ package struct Unpickler {
     /// Where the opcode being run starts, for error messages.
     private var opcodeStart = 0
 
-    package init(file: String, persistentLoad: ((PickleValue) throws -> PickleValue)? = nil) {
+    private init(file: String, persistentLoad: ((PickleValue) throws -> PickleValue)? = nil) {
         self.file = file
         self.persistentLoad = persistentLoad
     }
