@@ -29,8 +29,12 @@ extension Image {
         }
     }
 
-    /// The image encoded as `format` (PNG or JPEG). JPEG drops alpha and stores 8 bits per sample
-    /// (16-bit samples are scaled by 255/65535 and rounded); `jpegQuality` is 1...100.
+    /// The image encoded as `format` (PNG or JPEG).
+    ///
+    /// PNG keeps the bit depth and channels and is lossless, except that 16-bit images with alpha
+    /// pass through libpng's premultiplied format (colour exact where alpha is 65535). JPEG
+    /// (4:2:0, or gray) drops alpha and stores 8 bits per sample (16-bit samples are scaled by
+    /// 255/65535 and rounded); `jpegQuality` is 1...100. TIFF and BMP are read-only.
     public func encoded(as format: ImageFormat = .png, jpegQuality: Int = 90) throws -> Data {
         switch format {
         case .png: return try PNGCodec.encode(self)
