@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import XADTensor
 import XADTestSupport
-@testable import XADModels
+import XADModels
 
 /// Files written by the `safetensors` Python package (Tools/reference/gen_weights.py) and by
 /// ``Safetensors/write(_:metadata:to:)``. Stored values convert to Float32 exactly, so

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import XADTensor
 import XADTestSupport
-@testable import XADModels
+import XADModels
 
 /// Checkpoints written by `torch.save` (both formats) in Tools/reference/gen_weights.py, compared
 /// with the values torch.load(weights_only=True) gives. Every stored value converts to Float32

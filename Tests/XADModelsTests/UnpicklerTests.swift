@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XADTestSupport
-@testable import XADModels
+import XADModels
 
 /// Pickles written opcode by opcode (protocol numbers and layouts from Python's pickletools), and
 /// the hostile files made by Tools/reference/gen_weights.py.

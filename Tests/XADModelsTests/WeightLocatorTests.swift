@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XADTestSupport
-@testable import XADModels
+import XADModels
 
 @Suite("Weight locator")
 struct WeightLocatorTests {
