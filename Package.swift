@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "XADMetrics", swiftSettings: release),
 
         .target(
-            name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADTensor"],
+            name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],
             exclude: ["PaDiM/README.md"], swiftSettings: release),
 
         .executableTarget(
@@ -57,7 +57,7 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["XADTensor", "XADImage", "XADModels"],
+            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics"],
             path: "Benchmarks", swiftSettings: release),
 
         // Shared by the test targets: fixture loading and tolerant comparison.

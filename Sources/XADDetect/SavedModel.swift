@@ -1,0 +1,119 @@
+import Foundation
+import XADMetrics
+import XADModels
+import XADTensor
+
+/// A fitted detector in one file: its tensors as safetensors, and beside them (in the header's
+/// metadata, key `xadkit`) a JSON record of the detector, its options, backbone, preprocessing,
+/// threshold, score normalisation, the XADKit version and a checksum of the tensors.
+///
+/// Written to a temporary file and renamed, so a failed save leaves nothing half-written.
+/// Loading checks the format version and the checksum and explains any mismatch.
+///
+/// ```swift
+/// try SavedModel(detector: model).write(to: URL(fileURLWithPath: "model.xadm"))
+/// let restored = try SavedModel.load(URL(fileURLWithPath: "model.xadm"))
+/// let result = try restored.detector.score(image: image)
+/// ```
+public struct SavedModel: Sendable {
+    /// The file format this XADKit writes and reads.
+    public static let formatVersion = 1
+    /// The XADKit version recorded in saved models.
+    public static let xadkitVersion = "0.1.0"
+
+    /// The fitted detector.
+    public let detector: any AnomalyDetector
+    /// The decision threshold on raw scores, when one was chosen.
+    public var threshold: Float?
+    /// Maps raw scores to 0...1, fitted on validation scores, when available.
+    public var normalisation: MinMaxNormaliser?
+
+    public init(detector: any AnomalyDetector, threshold: Float? = nil, normalisation: MinMaxNormaliser? = nil) {
+        self.detector = detector
+        self.threshold = threshold
+        self.normalisation = normalisation
+    }
+
+    /// The record stored beside the tensors.
+    struct Record: Codable {
+        var format: Int
+        var xadkitVersion: String
+        var detector: String
+        var options: String
+        var setup: DetectorSetup
+        var threshold: Float?
+        var normalisation: MinMaxNormaliser?
+        var checksum: String
+    }
+
+    /// Writes the model to `url` atomically.
+    public func write(to url: URL) throws {
+        let tensors = detector.fittedTensors
+        let options = String(decoding: try JSONEncoder().encode(AnyOptions(detector)), as: UTF8.self)
+        let record = Record(format: Self.formatVersion, xadkitVersion: Self.xadkitVersion, detector: type(of: detector).name,
+                            options: options, setup: detector.setup, threshold: threshold,
+                            normalisation: normalisation, checksum: Self.checksum(tensors))
+        let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        let entries = tensors.sorted { $0.key < $1.key }.map { WeightEntry(name: $0.key, tensor: $0.value) }
+        try Safetensors.write(try NamedWeights(entries, source: url.path), metadata: ["xadkit": json], to: url)
+    }
+
+    /// Reads a model written by ``write(to:)``, rebuilding its backbone from the installed
+    /// weights (or `weightsPath`).
+    /// - Throws: ``DetectorError/modelFile(path:problem:)`` for a truncated or foreign file, another
+    ///   format version, a checksum mismatch, or tensors that do not fit the detector or backbone.
+    public static func load(_ url: URL, weightsPath: String? = nil) throws -> SavedModel {
+        let weights: NamedWeights
+        do { weights = try Safetensors.read(url) } catch {
+            throw DetectorError.modelFile(path: url.path, problem: "not a readable XADKit model (\(error))")
+        }
+        guard let json = weights.metadata["xadkit"],
+              let record = try? JSONDecoder().decode(Record.self, from: Data(json.utf8)) else {
+            throw DetectorError.modelFile(path: url.path, problem: "a safetensors file without XADKit's model record: not a saved model")
+        }
+        guard record.format == formatVersion else {
+            throw DetectorError.modelFile(path: url.path, problem:
+                "saved in model format \(record.format) by XADKit \(record.xadkitVersion); this XADKit \(xadkitVersion) reads format \(formatVersion): fit the model again")
+        }
+        let tensors = Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        guard checksum(tensors) == record.checksum else {
+            throw DetectorError.modelFile(path: url.path, problem: "checksum mismatch: the file was changed or damaged after it was saved")
+        }
+        let type = try Detectors.named(record.detector)
+        let backbone = try Backbones.load(record.setup.backbone, weightsPath: weightsPath)
+        do {
+            let detector = try restore(type, tensors: tensors, record: record, backbone: backbone)
+            return SavedModel(detector: detector, threshold: record.threshold, normalisation: record.normalisation)
+        } catch {
+            throw DetectorError.modelFile(path: url.path, problem: "\(error) (was it fitted with another backbone?)")
+        }
+    }
+
+    private static func restore<D: AnomalyDetector>(_ type: D.Type, tensors: [String: Tensor], record: Record,
+                                                    backbone: any Backbone) throws -> D {
+        let options = try JSONDecoder().decode(D.Options.self, from: Data(record.options.utf8))
+        return try D(restoring: tensors, setup: record.setup, options: options, backbone: backbone)
+    }
+
+    /// FNV-1a (64 bit) over names, shapes and the Float32 bits of every tensor, in name order.
+    static func checksum(_ tensors: [String: Tensor]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for name in tensors.keys.sorted() {
+            guard let tensor = tensors[name] else { continue }
+            name.utf8.forEach(mix)
+            for size in tensor.shape { withUnsafeBytes(of: UInt64(size).littleEndian) { $0.forEach(mix) } }
+            tensor.withUnsafeBufferPointer { values in
+                for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { $0.forEach(mix) } }
+            }
+        }
+        return "fnv1a64:" + String(hash, radix: 16)
+    }
+}
+
+/// Encodes any detector's options through its concrete type.
+private struct AnyOptions: Encodable {
+    let detector: any AnomalyDetector
+    init(_ detector: any AnomalyDetector) { self.detector = detector }
+    func encode(to encoder: Encoder) throws { try detector.options.encode(to: encoder) }
+}
