@@ -82,6 +82,13 @@ struct TransformTests {
         #expect(fromGray.shape == [1, 3, 4, 4])
         #expect(fromGray.scalars.allSatisfy { abs($0 - 1) < 1e-6 })          // (1 - 0.5) / 0.5
         #expect(throws: TensorError.self) { try Preprocessing(grayscaleToRGB: false)(gray) }
+
+        // Alpha is dropped, as Pillow's convert("RGB") does: RGBA keeps its RGB, gray + alpha its gray.
+        let rgba = try Tensor(shape: [4, 1, 1], scalars: [1, 0.5, 0, 0.25]).expanded(to: [4, 5, 5])
+        #expect(try Preprocessing(imageSize: Size2(5))(rgba).scalars == [Float](repeating: 1, count: 25)
+                + [Float](repeating: 0, count: 25) + [Float](repeating: -1, count: 25))
+        let grayAlpha = try Tensor(shape: [1, 2, 1, 1], scalars: [0.75, 0.1]).expanded(to: [1, 2, 3, 3])
+        #expect(try Preprocessing(imageSize: Size2(3))(grayAlpha).scalars == [Float](repeating: 0.5, count: 27))
     }
 
     @Test func preprocessingRoundTripsThroughJSONAndFillsMissingKeysWithDefaults() throws {

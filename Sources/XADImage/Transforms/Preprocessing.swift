@@ -27,8 +27,9 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     public var mean: [Float]
     /// Per-channel deviations divided by. Default `[0.5, 0.5, 0.5]`.
     public var std: [Float]
-    /// Whether one-channel images are repeated into RGB first (backbones want three channels).
-    /// Default `true`.
+    /// Whether images are made RGB first, as Pillow's `convert("RGB")` does when anomalib loads
+    /// them: gray is repeated into three channels and alpha (2 or 4 channels) is dropped.
+    /// Backbones want three channels. Default `true`.
     public var grayscaleToRGB: Bool
 
     public init(imageSize: Size2 = Size2(256), filter: ResampleFilter = .bilinear, antialias: Bool = true,
@@ -58,14 +59,17 @@ public struct Preprocessing: Codable, Sendable, Equatable {
     /// The size of the tensors this produces (the crop when there is one).
     public var outputSize: Size2 { centerCrop ?? imageSize }
 
-    /// The prepared `[N, C, H, W]` tensor for an image in 0...1 (`[N, C, H, W]` or `[C, H, W]`;
-    /// the result always has the batch axis). Differentiable.
+    /// The prepared `[N, C, H, W]` tensor for an image in 0...1 (`[N, C, H, W]` or `[C, H, W]`,
+    /// e.g. straight from ``Image/toTensor()``; the result always has the batch axis). Differentiable.
     /// - Throws: ``TensorError`` when the image is not a tensor image, or its channel count does
     ///   not match `mean` and `std` (after any gray-to-RGB step).
     public func callAsFunction(_ image: Tensor) throws -> Tensor {
         let layout = try ImageLayout(image, "Preprocessing")
         var x = layout.isBatched ? image : try image.unsqueezed(axis: 0)
-        if grayscaleToRGB && layout.channels == 1 { x = try x.grayscaleToRGB() }
+        if grayscaleToRGB {
+            if layout.channels == 2 || layout.channels == 4 { x = try x.sliced(axis: 1, range: 0..<(layout.channels - 1)) }
+            if layout.channels <= 2 { x = try x.grayscaleToRGB() }
+        }
         if layout.height != imageSize.height || layout.width != imageSize.width {
             x = try x.resampled(to: imageSize, filter: filter, antialias: antialias)
         }

@@ -13,7 +13,7 @@ struct SeparableResampler: Sendable {
     /// Fills `planes · rows.outputSize · columns.outputSize` outputs.
     func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         if rows.isIdentity && columns.isIdentity {
-            output.update(from: input, count: planes * intermediatePlane)
+            output.initialize(from: input, count: planes * intermediatePlane)
             return
         }
         if rows.isIdentity {
@@ -82,7 +82,7 @@ struct SeparableResampler: Sendable {
             defer { intermediate.deallocate() }
             let g = source.value + plane * outputPlane, width = columns.outputSize
             if rows.isIdentity {
-                intermediate.update(from: g, count: intermediatePlane)
+                intermediate.initialize(from: g, count: intermediatePlane)
             } else {
                 intermediate.initialize(repeating: 0, count: intermediatePlane)
                 for y in 0..<rows.outputSize {
@@ -95,7 +95,7 @@ struct SeparableResampler: Sendable {
             }
             let out = destination.value + plane * inputPlane
             if columns.isIdentity {
-                out.update(from: intermediate, count: inputPlane)
+                out.initialize(from: intermediate, count: inputPlane)
                 return
             }
             out.initialize(repeating: 0, count: inputPlane)
