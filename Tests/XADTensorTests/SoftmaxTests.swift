@@ -9,27 +9,16 @@ import XADTestSupport
 struct SoftmaxTests {
     static let cases = ["rows", "columns", "last_negative", "middle", "large_logits", "single"]
 
-    // tolerance: 1e-5 relative, 1e-6 absolute.
-    @Test(arguments: cases)
-    func softmaxMatchesPyTorch(_ name: String) throws {
-        let fixture = try Fixture("tensor_ops/softmax_\(name).json")
+    // tolerance: 1e-5 relative, 1e-6 absolute (log-softmax outputs near -300 in the large-logit
+    // case are covered by the relative part).
+    @Test(arguments: ["softmax", "log_softmax"], cases)
+    func matchesPyTorch(_ function: String, _ name: String) throws {
+        let fixture = try Fixture("tensor_ops/\(function)_\(name).json")
         let axis = try #require(fixture["axis"]?.int)
         let ratios = try fixtureMismatch(fixture, inputs: ["x"], absolute: 1e-6, relative: 1e-5) {
-            try $0[0].softmax(axis: axis)
+            function == "softmax" ? try $0[0].softmax(axis: axis) : try $0[0].logSoftmax(axis: axis)
         }
-        for (key, ratio) in ratios { #expect(ratio <= 1, "softmax_\(name) \(key): \(ratio)") }
-    }
-
-    // tolerance: 1e-5 relative, 1e-6 absolute (outputs near -300 in the large-logit case are
-    // covered by the relative part).
-    @Test(arguments: cases)
-    func logSoftmaxMatchesPyTorch(_ name: String) throws {
-        let fixture = try Fixture("tensor_ops/log_softmax_\(name).json")
-        let axis = try #require(fixture["axis"]?.int)
-        let ratios = try fixtureMismatch(fixture, inputs: ["x"], absolute: 1e-6, relative: 1e-5) {
-            try $0[0].logSoftmax(axis: axis)
-        }
-        for (key, ratio) in ratios { #expect(ratio <= 1, "log_softmax_\(name) \(key): \(ratio)") }
+        for (key, ratio) in ratios { #expect(ratio <= 1, "\(function)_\(name) \(key): \(ratio)") }
     }
 
     @Test func rowsSumToOne() throws {

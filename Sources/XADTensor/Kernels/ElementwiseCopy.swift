@@ -21,11 +21,10 @@ package enum ElementwiseCopy {
                         contiguousAxis: contiguousAxis)
             return
         }
-        var index = [Int](repeating: 0, count: shape.count)
-        var sourceOffset = 0
-        var offset = 0
-        while offset < count {
-            let row = source + sourceOffset, out = destination + offset
+        var rows = Odometer(sizes: Array(shape[..<last]), sourceStrides: Array(sourceStrides[..<last]),
+                            destinationStrides: Array(rowMajorStrides(shape)[..<last]))
+        for _ in 0..<(count / inner) {
+            let row = source + rows.sourceOffset, out = destination + rows.destinationOffset
             if innerStride == 1 {
                 for j in 0..<inner { out[j] = row[j] }
             } else if innerStride == 0 {
@@ -34,20 +33,11 @@ package enum ElementwiseCopy {
             } else {
                 for j in 0..<inner { out[j] = row[j * innerStride] }
             }
-            offset += inner
-            var axis = last - 1
-            while axis >= 0 {
-                index[axis] += 1
-                sourceOffset += sourceStrides[axis]
-                if index[axis] < shape[axis] { break }
-                sourceOffset -= index[axis] * sourceStrides[axis]
-                index[axis] = 0
-                axis -= 1
-            }
+            rows.advance()
         }
     }
 
-    /// ``gather(from:sourceStrides:into:shape:)`` in 32 x 32 tiles of the plane spanned by the
+    /// ``gather(from:sourceStrides:into:shape:)`` in 16 x 16 tiles of the plane spanned by the
     /// innermost output axis and `contiguousAxis` (the output axis that is contiguous in the source).
     private static func tiledGather(from source: UnsafePointer<Float>, sourceStrides: [Int],
                                     into destination: UnsafeMutablePointer<Float>, shape: [Int],
@@ -58,10 +48,10 @@ package enum ElementwiseCopy {
         let rows = shape[contiguousAxis], columns = shape[last]
         let rowStride = destinationStrides[contiguousAxis], columnStride = sourceStrides[last]
         let others = shape.indices.filter { $0 != contiguousAxis && $0 != last }
-        var index = [Int](repeating: 0, count: others.count)
-        let planes = others.reduce(1) { $0 * shape[$1] }
-        var sourceOffset = 0, destinationOffset = 0
-        for _ in 0..<planes {
+        var planes = Odometer(sizes: others.map { shape[$0] }, sourceStrides: others.map { sourceStrides[$0] },
+                              destinationStrides: others.map { destinationStrides[$0] })
+        for _ in 0..<others.reduce(1, { $0 * shape[$1] }) {
+            let sourceOffset = planes.sourceOffset, destinationOffset = planes.destinationOffset
             for rowStart in stride(from: 0, to: rows, by: tile) {
                 let rowEnd = Swift.min(rows, rowStart + tile)
                 for columnStart in stride(from: 0, to: columns, by: tile) {
@@ -72,18 +62,7 @@ package enum ElementwiseCopy {
                     }
                 }
             }
-            var position = others.count - 1
-            while position >= 0 {
-                let axis = others[position]
-                index[position] += 1
-                sourceOffset += sourceStrides[axis]
-                destinationOffset += destinationStrides[axis]
-                if index[position] < shape[axis] { break }
-                sourceOffset -= index[position] * sourceStrides[axis]
-                destinationOffset -= index[position] * destinationStrides[axis]
-                index[position] = 0
-                position -= 1
-            }
+            planes.advance()
         }
     }
 
@@ -109,29 +88,18 @@ package enum ElementwiseCopy {
         }
         let rowAxis = split - 1
         let sourceStrides = rowMajorStrides(sourceShape), destinationStrides = rowMajorStrides(destinationShape)
-        var sourceOffset = 0, destinationOffset = 0
-        for axis in extent.indices {
-            sourceOffset += sourceOrigin[axis] * sourceStrides[axis]
-            destinationOffset += destinationOrigin[axis] * destinationStrides[axis]
-        }
         // The axes after `rowAxis` are whole, so `rowAxis` and everything inside it is one
         // contiguous run of `run` elements in both arrays; an odometer walks the axes before it.
-        var index = [Int](repeating: 0, count: rowAxis)
-        let rows = extent[..<rowAxis].reduce(1, *)
-        for _ in 0..<rows {
-            let from = source + sourceOffset, to = destination + destinationOffset
+        var rows = Odometer(sizes: Array(extent[..<rowAxis]), sourceStrides: Array(sourceStrides[..<rowAxis]),
+                            destinationStrides: Array(destinationStrides[..<rowAxis]))
+        for axis in extent.indices {
+            rows.sourceOffset += sourceOrigin[axis] * sourceStrides[axis]
+            rows.destinationOffset += destinationOrigin[axis] * destinationStrides[axis]
+        }
+        for _ in 0..<extent[..<rowAxis].reduce(1, *) {
+            let from = source + rows.sourceOffset, to = destination + rows.destinationOffset
             for j in 0..<run { to[j] = from[j] }
-            var axis = rowAxis - 1
-            while axis >= 0 {
-                index[axis] += 1
-                sourceOffset += sourceStrides[axis]
-                destinationOffset += destinationStrides[axis]
-                if index[axis] < extent[axis] { break }
-                sourceOffset -= index[axis] * sourceStrides[axis]
-                destinationOffset -= index[axis] * destinationStrides[axis]
-                index[axis] = 0
-                axis -= 1
-            }
+            rows.advance()
         }
     }
 
@@ -144,5 +112,35 @@ package enum ElementwiseCopy {
             stride *= shape[axis]
         }
         return strides
+    }
+}
+
+/// Walks the indices of `sizes` in row-major order, keeping the matching offsets into a source and
+/// a destination array with the given strides up to date (additions, not a dot product per index).
+private struct Odometer {
+    let sizes: [Int], sourceStrides: [Int], destinationStrides: [Int]
+    var index: [Int]
+    var sourceOffset = 0, destinationOffset = 0
+
+    init(sizes: [Int], sourceStrides: [Int], destinationStrides: [Int]) {
+        self.sizes = sizes
+        self.sourceStrides = sourceStrides
+        self.destinationStrides = destinationStrides
+        index = [Int](repeating: 0, count: sizes.count)
+    }
+
+    /// Moves to the next index (past the last one, back to all zeros).
+    mutating func advance() {
+        var axis = sizes.count - 1
+        while axis >= 0 {
+            index[axis] += 1
+            sourceOffset += sourceStrides[axis]
+            destinationOffset += destinationStrides[axis]
+            if index[axis] < sizes[axis] { return }
+            sourceOffset -= index[axis] * sourceStrides[axis]
+            destinationOffset -= index[axis] * destinationStrides[axis]
+            index[axis] = 0
+            axis -= 1
+        }
     }
 }
