@@ -38,10 +38,13 @@ final class FFmpegDecoder {
         }
         streamIndex = index
         codec = avcodec_alloc_context3(decoder)
-        try FFmpegDecoder.check(avcodec_parameters_to_context(codec, stream.pointee.codecpar), url.path, "bad codec parameters")
-        try FFmpegDecoder.check(avcodec_open2(codec, decoder, nil), url.path, "cannot open the \(String(cString: decoder.pointee.name)) decoder")
         packet = av_packet_alloc()
         frame = av_frame_alloc()
+        guard codec != nil, packet != nil, frame != nil else {
+            throw ImageError(.video, url.path, "out of memory for the decoder")
+        }
+        try FFmpegDecoder.check(avcodec_parameters_to_context(codec, stream.pointee.codecpar), url.path, "bad codec parameters")
+        try FFmpegDecoder.check(avcodec_open2(codec, decoder, nil), url.path, "cannot open the \(String(cString: decoder.pointee.name)) decoder")
         let parameters = stream.pointee.codecpar.pointee
         width = Int(parameters.width)
         height = Int(parameters.height)
