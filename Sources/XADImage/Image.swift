@@ -26,7 +26,8 @@ public struct Image: Sendable, Equatable {
     public let channels: Int
     /// 8 or 16.
     public let bitDepth: Int
-    /// Interleaved row-major samples; always `width * height * channels` of them.
+    /// Interleaved row-major samples; always `width * height * channels` of them. Values above
+    /// `maximumSampleValue` in an 8-bit image are clamped to 255 by the encoders.
     public var samples: [UInt16] {
         didSet { precondition(samples.count == width * height * channels, "Image.samples count changed") }
     }

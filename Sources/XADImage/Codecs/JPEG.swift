@@ -58,7 +58,7 @@ enum JPEGCodec {
             for channel in 0..<colorChannels {
                 let value = image.samples[pixel * image.channels + channel]
                 pixels[pixel * colorChannels + channel] =
-                    image.bitDepth == 16 ? UInt8((UInt32(value) * 255 + 32767) / 65535) : UInt8(truncatingIfNeeded: value)
+                    image.bitDepth == 16 ? UInt8((UInt32(value) * 255 + 32767) / 65535) : UInt8(min(value, 255))
             }
         }
         var output: UnsafeMutablePointer<UInt8>?

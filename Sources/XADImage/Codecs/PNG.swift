@@ -65,7 +65,7 @@ enum PNGCodec {
             if image.hasAlpha { premultiply(&samples, channels: image.channels) }
             return try samples.withUnsafeBytes { try write(&png, pixels: $0) }
         }
-        let bytes = image.samples.map { UInt8(truncatingIfNeeded: $0) }
+        let bytes = image.samples.map { UInt8(min($0, 255)) }
         return try bytes.withUnsafeBytes { try write(&png, pixels: $0) }
     }
 
