@@ -6,7 +6,7 @@ import XADTestSupport
 private let conv2dCases = [
     "pointwise", "pointwise_stride2", "3x3_stride2_pad1", "non_square", "dilation2", "groups2",
     "depthwise_stride1", "depthwise_stride2", "depthwise_multiplier2", "depthwise_dilation2_stride2",
-    "spatial_1x1", "single_channel",
+    "spatial_1x1", "single_channel", "depthwise_stride2_odd_width",
 ]
 
 @Suite("conv2d")

@@ -7,9 +7,10 @@
 package enum DepthwiseConvolution {
     /// `output = conv(input, weight) + bias` for the depthwise geometry `g`.
     ///
-    /// 3x3 kernels (EfficientNet's) take a fused path on rows where all three input rows exist:
-    /// the nine products of each interior pixel are summed in registers and stored once; the few
-    /// border pixels are summed tap by tap.
+    /// 3x3 kernels (EfficientNet's) at stride 1 or 2 take a fused path on rows where all three
+    /// input rows exist: the nine products of each interior pixel are summed in registers and
+    /// stored once; the few border pixels are summed tap by tap. At stride 2 each input plane is
+    /// first split into even and odd columns, so that every tap reads contiguous memory.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                 output: UnsafeMutablePointer<Float>) {
@@ -17,24 +18,29 @@ package enum DepthwiseConvolution {
         let width = g.outWidth, stride = g.stride.width
         // The columns where every horizontal tap reads inside the input row.
         let interior = validColumns.dropFirst().reduce(validColumns[0]) { $0.clamped(to: $1) }
-        let fusable = g.kernel == 3 && !interior.isEmpty
+        let fusable = g.kernel == 3 && !interior.isEmpty && stride <= 2
         ReductionKernels.forEachOuter(g.batch * g.outChannels, work: g.outPlane * g.taps) { planeIndex in
             let n = planeIndex / g.outChannels, o = planeIndex % g.outChannels
             let source = input + (n * g.inChannels + o / multiplier) * g.inPlane
             let filter = weight + o * g.taps
             let start = bias?[o] ?? 0
+            let split = fusable && stride == 2 ? splitColumns(source, rows: g.inHeight, width: g.inWidth) : nil
+            defer { split?.deallocate() }
+            // Where tap `kx` of input row `row` reads for output column 0 (then x, x + 1, ...).
+            func tapLine(_ row: Int, _ kx: Int) -> UnsafePointer<Float> {
+                let offset = kx * g.dilation.width - g.padding.width
+                guard let split else { return source + row * g.inWidth + offset }
+                let line = UnsafePointer(split + row * g.inWidth)
+                return offset % 2 == 0 ? line + offset / 2 : line + (g.inWidth + 1) / 2 + (offset - 1) / 2
+            }
             for y in 0..<g.outHeight {
                 let out = output + planeIndex * g.outPlane + y * width
                 if fusable, let top = g.inputRow(output: y, tap: 0), let middle = g.inputRow(output: y, tap: 1),
                    let bottom = g.inputRow(output: y, tap: 2) {
-                    let lines = (source + top * g.inWidth - g.padding.width,
-                                 source + middle * g.inWidth - g.padding.width,
-                                 source + bottom * g.inWidth - g.padding.width)
-                    switch stride {
-                    case 1: fused3x3(out, lines, filter, start: start, columns: interior, stride: 1, dilation: g.dilation.width)
-                    case 2: fused3x3(out, lines, filter, start: start, columns: interior, stride: 2, dilation: g.dilation.width)
-                    default: fused3x3(out, lines, filter, start: start, columns: interior, stride: stride, dilation: g.dilation.width)
-                    }
+                    let lines = (tapLine(top, 0), tapLine(top, 1), tapLine(top, 2),
+                                 tapLine(middle, 0), tapLine(middle, 1), tapLine(middle, 2),
+                                 tapLine(bottom, 0), tapLine(bottom, 1), tapLine(bottom, 2))
+                    fused3x3(out, lines, filter, start: start, columns: interior)
                     for x in 0..<interior.lowerBound { out[x] = borderPixel(g, source, filter, validColumns, y, x, start) }
                     for x in interior.upperBound..<width { out[x] = borderPixel(g, source, filter, validColumns, y, x, start) }
                     continue
@@ -56,26 +62,41 @@ package enum DepthwiseConvolution {
         }
     }
 
-    /// `out[x] = start + Σ_{ky, kx} w[ky, kx] · line_ky[x·stride + kx·dilation]` over `columns`,
-    /// where all nine reads are inside the rows. Inlined with a constant stride so that the
-    /// compiler vectorises it.
+    /// `out[x] = start + Σ_k w[k] · lines.k[x]` over `columns`, all nine reads contiguous and
+    /// inside the input: a branch-free loop that the compiler vectorises.
     @inline(__always)
     private static func fused3x3(
         _ out: UnsafeMutablePointer<Float>,
-        _ lines: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-        _ w: UnsafePointer<Float>, start: Float, columns: Range<Int>, stride: Int, dilation: Int
+        _ lines: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                  UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                  UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+        _ w: UnsafePointer<Float>, start: Float, columns: Range<Int>
     ) {
-        let (top, middle, bottom) = lines
+        let (a0, a1, a2, b0, b1, b2, c0, c1, c2) = lines
         let (w0, w1, w2, w3, w4, w5) = (w[0], w[1], w[2], w[3], w[4], w[5])
         let (w6, w7, w8) = (w[6], w[7], w[8])
-        let d1 = dilation, d2 = 2 &* dilation
         for x in columns {
-            let i = x &* stride
-            let upper = w0 * top[i] + w1 * top[i &+ d1] + w2 * top[i &+ d2]
-            let centre = w3 * middle[i] + w4 * middle[i &+ d1] + w5 * middle[i &+ d2]
-            let lower = w6 * bottom[i] + w7 * bottom[i &+ d1] + w8 * bottom[i &+ d2]
+            let upper = w0 * a0[x] + w1 * a1[x] + w2 * a2[x]
+            let centre = w3 * b0[x] + w4 * b1[x] + w5 * b2[x]
+            let lower = w6 * c0[x] + w7 * c1[x] + w8 * c2[x]
             out[x] = start + upper + centre + lower
         }
+    }
+
+    /// A copy of a plane with each row split into its even columns followed by its odd ones;
+    /// the caller deallocates it.
+    private static func splitColumns(_ source: UnsafePointer<Float>, rows: Int, width: Int) -> UnsafeMutablePointer<Float> {
+        let split = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
+        let evens = (width + 1) / 2
+        for row in 0..<rows {
+            let line = source + row * width, even = split + row * width, odd = even + evens
+            for j in 0..<width / 2 {
+                even[j] = line[j &* 2]
+                odd[j] = line[j &* 2 &+ 1]
+            }
+            if width % 2 == 1 { even[evens - 1] = line[width - 1] }
+        }
+        return split
     }
 
     /// One output pixel summed tap by tap, skipping taps that fall in the padding.

@@ -1,0 +1,80 @@
+"""PyTorch timings of the tensor-core shapes that `xad-benchmarks tensor` measures.
+
+Two threads, no autograd, one warm-up run, median of several runs; keys are those of
+Benchmarks/TensorBenchmarks.swift with a `torch_` prefix. The `_1thread_cpu_gflops` figures use
+one thread and process CPU time (best of several runs), which a busy machine hardly disturbs.
+"""
+import statistics
+import time
+
+import torch
+
+
+def median_seconds(body, repetitions=7):
+    """Median wall time of `body()` in seconds after one warm-up run."""
+    body()
+    times = []
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cpu_seconds(body, repetitions=7):
+    """Least process CPU time of `body()` in seconds after one warm-up run."""
+    body()
+    times = []
+    for _ in range(repetitions):
+        start = time.process_time()
+        body()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def conv_gflops(batch, channels_in, channels_out, size, kernel, stride=1, groups=1, timer=median_seconds):
+    """GFLOP/s and GB/s of one conv2d forward pass (2 flops per multiply-add; input, output and
+    weight bytes counted once)."""
+    x = torch.randn(batch, channels_in, size, size)
+    weight = torch.randn(channels_out, channels_in // groups, kernel, kernel)
+    padding = kernel // 2
+    seconds = timer(lambda: torch.nn.functional.conv2d(x, weight, None, stride, padding, 1, groups))
+    out_size = (size + 2 * padding - kernel) // stride + 1
+    flops = 2 * batch * channels_out * out_size * out_size * (channels_in // groups) * kernel * kernel
+    bytes_moved = 4 * (x.numel() + batch * channels_out * out_size * out_size + weight.numel())
+    return flops / seconds / 1e9, bytes_moved / seconds / 1e9
+
+
+def run():
+    torch.set_num_threads(2)
+    results = {}
+    with torch.no_grad():
+        a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+        seconds = median_seconds(lambda: torch.mm(a, b))
+        results["torch_matmul_1024_gflops"] = round(2 * 1024 ** 3 / seconds / 1e9, 3)
+
+        gflops, _ = conv_gflops(8, 64, 64, 56, 3)
+        results["torch_conv3x3_64_56_b8_gflops"] = round(gflops, 3)
+        gflops, _ = conv_gflops(8, 64, 64, 56, 1)
+        results["torch_conv1x1_64_56_b8_gflops"] = round(gflops, 3)
+        for stride in (1, 2):
+            gflops, gb_per_s = conv_gflops(8, 32, 32, 112, 3, stride=stride, groups=32)
+            results[f"torch_depthwise3x3_112_c32_b8_s{stride}_gflops"] = round(gflops, 3)
+            results[f"torch_depthwise3x3_112_c32_b8_s{stride}_gb_per_s"] = round(gb_per_s, 3)
+
+        torch.set_num_threads(1)
+        seconds = cpu_seconds(lambda: torch.mm(a, b))
+        results["torch_matmul_1024_1thread_cpu_gflops"] = round(2 * 1024 ** 3 / seconds / 1e9, 3)
+        for kernel in (3, 1):
+            gflops, _ = conv_gflops(8, 64, 64, 56, kernel, timer=cpu_seconds)
+            results[f"torch_conv{kernel}x{kernel}_64_56_b8_1thread_cpu_gflops"] = round(gflops, 3)
+        for stride in (1, 2):
+            gflops, _ = conv_gflops(8, 32, 32, 112, 3, stride=stride, groups=32, timer=cpu_seconds)
+            results[f"torch_depthwise3x3_112_c32_b8_s{stride}_1thread_cpu_gflops"] = round(gflops, 3)
+        torch.set_num_threads(2)
+    return results
+
+
+if __name__ == "__main__":
+    import json
+    print(json.dumps(run(), indent=2, sort_keys=True))
