@@ -3,7 +3,7 @@ import Testing
 import XADTestSupport
 @testable import XADImage
 
-/// The pixels an independent decoder (Pillow; OpenCV / tifffile for 16-bit colour) read from each
+/// The pixels an independent decoder (Pillow; tifffile, or the written array, for 16-bit colour) reads from each
 /// fixture file, written by Tools/reference/gen_images.py.
 struct DecodedReference {
     let width: Int, height: Int, channels: Int, bitDepth: Int

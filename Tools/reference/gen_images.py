@@ -3,8 +3,8 @@ decoder reads from them.
 
 Writes Tests/Fixtures/images/<name>.<ext> (each at most a few kB) and Tests/Fixtures/images/decoded.json:
 {"<file>": {"width", "height", "channels", "bitDepth", "samples": [interleaved row-major]}}.
-Pillow writes and decodes the 8-bit files; OpenCV and tifffile write and decode the 16-bit colour
-ones (Pillow has no 16-bit RGB). Also writes hostile files (gigantic and zero-size headers) that
+Pillow writes and decodes the 8-bit and 16-bit gray files; for 16-bit colour (which Pillow lacks) a
+minimal PNG writer here and tifffile write the files and the written arrays are the reference. Also writes hostile files (gigantic and zero-size headers) that
 the decoders must refuse.
 """
 import io
@@ -12,7 +12,6 @@ import json
 import struct
 import zlib
 
-import cv2
 import numpy as np
 import tifffile
 from PIL import Image, PngImagePlugin
@@ -75,6 +74,15 @@ def gamma_info(gamma, srgb=False):
     if srgb:
         info.add(b"sRGB", b"\x00")
     return info
+
+
+def sixteen_bit_png(array):
+    """A 16-bit RGB or RGBA PNG: big-endian samples, filter 0 on every row, one zlib stream."""
+    height, width, channels = array.shape
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in array)
+    header = struct.pack(">IIBBBBB", width, height, 16, 2 if channels == 3 else 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(rows, 9))
+            + png_chunk(b"IEND", b""))
 
 
 def crafted_png(width, height):
@@ -180,16 +188,13 @@ def main():
     for name in ("rgb24_top_down.bmp", "palette4.bmp", "bitfields32.bmp"):
         decoded[name] = pillow_pixels(FOLDER / name)
 
-    # 16-bit colour: OpenCV writes PNG (BGR order on its side), tifffile writes deflate TIFF.
+    # 16-bit colour (Pillow has none): a minimal PNG writer here, tifffile for deflate TIFF.
     rgb16 = natural(HEIGHT, WIDTH, 3, depth=16, seed=7)
     rgba16 = natural(HEIGHT, WIDTH, 4, depth=16, seed=8)
     rgba16[:, :, 3] = np.linspace(40000, 65535, WIDTH * HEIGHT).reshape(HEIGHT, WIDTH).astype(np.uint16)
     for name, array in {"rgb16.png": rgb16, "rgba16.png": rgba16}.items():
-        code = cv2.COLOR_RGB2BGR if array.shape[2] == 3 else cv2.COLOR_RGBA2BGRA
-        cv2.imwrite(str(FOLDER / name), cv2.cvtColor(array, code))
-        back = cv2.imread(str(FOLDER / name), cv2.IMREAD_UNCHANGED)
-        back = cv2.cvtColor(back, cv2.COLOR_BGR2RGB if array.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
-        decoded[name] = entry(back, 16)
+        (FOLDER / name).write_bytes(sixteen_bit_png(array))
+        decoded[name] = entry(array, 16)
     tifffile.imwrite(FOLDER / "rgb16_deflate.tif", rgb16, photometric="rgb", compression="zlib")
     tifffile.imwrite(FOLDER / "rgb8_planar.tif", rgb.transpose(2, 0, 1), photometric="rgb", planarconfig="separate")
     tiled = natural(21, 37, 3, depth=16, seed=9)  # 3 x 2 tiles of 16 x 16, the edge ones clipped
