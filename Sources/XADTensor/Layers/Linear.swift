@@ -42,7 +42,7 @@ public struct Linear: Layer {
     }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        let product = try input.matmul(weight.transposed())
+        let product = try input.matmul(weight, transposingOther: true)
         guard let bias else { return product }
         return try product + bias
     }
