@@ -39,7 +39,7 @@ let package = Package(
         .target(
             name: "XADModels", dependencies: ["XADTensor", "XADImage"],
             exclude: ["Weights/README.md"], swiftSettings: release),
-        .target(name: "XADMetrics", swiftSettings: release),
+        .target(name: "XADMetrics", dependencies: ["XADTensor"], swiftSettings: release),
 
         .target(
             name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],

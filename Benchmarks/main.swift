@@ -6,6 +6,7 @@ import XADTensor
 let suites: [any BenchmarkSuite] = [
     TensorBenchmarks(),
     ImageBenchmarks(),
+    MetricsBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -9,6 +9,8 @@ struct ConnectedComponents {
     let labels: [UInt32]
     /// The number of regions.
     let count: Int
+    /// `sizes[k - 1]`: the number of pixels of region `k`.
+    let sizes: [Int]
 
     init(_ mask: DefectMask) {
         let height = mask.height, width = mask.width
@@ -47,16 +49,18 @@ struct ConnectedComponents {
         }
         // Renumber roots 1, 2, ... in the order they first appear.
         var final = [UInt32](repeating: 0, count: parent.count)
-        var count = 0
+        var sizes: [Int] = []
         for index in labels.indices where labels[index] != 0 {
             let top = Int(root(labels[index]))
             if final[top] == 0 {
-                count += 1
-                final[top] = UInt32(count)
+                sizes.append(0)
+                final[top] = UInt32(sizes.count)
             }
             labels[index] = final[top]
+            sizes[Int(final[top]) - 1] += 1
         }
         self.labels = labels
-        self.count = count
+        self.count = sizes.count
+        self.sizes = sizes
     }
 }

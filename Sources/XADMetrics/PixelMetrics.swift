@@ -1,3 +1,5 @@
+import XADTensor
+
 /// Pixel-level metrics over all pixels of all images: AUROC, average precision, F1-max and the
 /// PRO curve with AUPRO, from one exact sort.
 ///
@@ -33,23 +35,38 @@ public struct PixelMetrics: Sendable {
         // Label regions with labels unique over all images. Normal pixels need only their score
         // (a 32-bit key); defect pixels carry their region (a 64-bit pair). Both sort separately
         // and one merge walks them in descending order.
-        var normalKeys: [UInt32] = [], defectPairs: [UInt64] = []
-        normalKeys.reserveCapacity(maps.reduce(0) { $0 + $1.scores.count })
-        var regionSizes: [Int] = [0]
-        for (map, mask) in zip(maps, masks) {
-            let components = ConnectedComponents(mask)
-            let offset = UInt32(regionSizes.count - 1)
-            regionSizes += [Int](repeating: 0, count: components.count)
-            for (score, local) in zip(map.scores, components.labels) {
-                if local == 0 {
-                    normalKeys.append(RadixSort.descendingKey(score))
-                } else {
-                    regionSizes[Int(local + offset)] += 1
-                    defectPairs.append(RadixSort.pack(score, local + offset))
+        let components = parallelMap(masks) { ConnectedComponents($0) }
+        var normalStarts: [Int] = [], defectStarts: [Int] = [], regionOffsets: [UInt32] = []
+        var normalCount = 0, defectCount = 0, regionSizes = [0]
+        for (map, regions) in zip(maps, components) {
+            let defects = regions.sizes.reduce(0, +)
+            normalStarts.append(normalCount)
+            defectStarts.append(defectCount)
+            regionOffsets.append(UInt32(regionSizes.count - 1))
+            normalCount += map.scores.count - defects
+            defectCount += defects
+            regionSizes += regions.sizes
+        }
+        regionSizes[0] = normalCount
+        var normalKeys = [UInt32](repeating: 0, count: normalCount)
+        var defectPairs = [UInt64](repeating: 0, count: defectCount)
+        normalKeys.withUnsafeMutableBufferPointer { normal in
+            defectPairs.withUnsafeMutableBufferPointer { defect in
+                Threads.parallelFor(maps.count) { image in
+                    var nextNormal = normalStarts[image], nextDefect = defectStarts[image]
+                    let offset = regionOffsets[image]
+                    for (score, local) in zip(maps[image].scores, components[image].labels) {
+                        if local == 0 {
+                            normal[nextNormal] = RadixSort.descendingKey(score)
+                            nextNormal += 1
+                        } else {
+                            defect[nextDefect] = RadixSort.pack(score, local + offset)
+                            nextDefect += 1
+                        }
+                    }
                 }
             }
         }
-        regionSizes[0] = normalKeys.count
         RadixSort.sort(&normalKeys, keyShift: 0)
         RadixSort.sort(&defectPairs, keyShift: 32)
 
@@ -101,4 +118,13 @@ public struct PixelMetrics: Sendable {
 
     /// The normalised area under the PRO curve up to ``fprLimit`` (1 is perfect).
     public func aupro() throws -> Double { try proCurve().area }
+}
+
+/// `transform` applied to every element, spread over ``Threads/count`` threads.
+private func parallelMap<Element, Result>(_ elements: [Element], _ transform: (Element) -> Result) -> [Result] {
+    var results = [Result?](repeating: nil, count: elements.count)
+    results.withUnsafeMutableBufferPointer { results in
+        Threads.parallelFor(elements.count) { results[$0] = transform(elements[$0]) }
+    }
+    return results.compactMap { $0 }
 }

@@ -1,3 +1,5 @@
+import XADTensor
+
 /// Exact sorting of millions of (score, payload) pairs in linear time and memory.
 ///
 /// A score becomes a 32-bit order key; a pair is packed into one `UInt64` (high 32 bits the key,
@@ -30,56 +32,70 @@ enum RadixSort {
 
     /// Sorts `values` ascending by the 32-bit key `value >> keyShift` (that is, by descending
     /// score): plain keys (`UInt32`, shift 0) or packed pairs (`UInt64`, shift 32).
+    ///
+    /// Each pass splits the data into one chunk per thread: the threads count their chunk's digits,
+    /// the counts give every (digit, chunk) its place in the output, and the threads scatter their
+    /// chunks at once. Chunks are taken in order, so every pass stays stable.
     static func sort<Element: FixedWidthInteger & UnsignedInteger>(_ values: inout [Element], keyShift: Int) {
         let count = values.count
         guard count > 1 else { return }
+        let chunks = count < 1 << 16 ? 1 : Threads.count
         var scratch = [Element](repeating: 0, count: count)
+        var counts = [Int](repeating: 0, count: chunks * 2048)
         values.withUnsafeMutableBufferPointer { valuesBuffer in
             scratch.withUnsafeMutableBufferPointer { scratchBuffer in
-                guard var source = valuesBuffer.baseAddress, var target = scratchBuffer.baseAddress else { return }
-                // One read of the data counts the digits of all three passes.
-                var histograms = [Int](repeating: 0, count: 3 * 2048)
-                histograms.withUnsafeMutableBufferPointer { counts in
-                    guard let counts = counts.baseAddress else { return }
-                    for i in 0..<count {
-                        let key = Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: source[i] >> keyShift))
-                        counts[key & 2047] += 1
-                        counts[2048 + (key >> 11) & 2047] += 1
-                        counts[4096 + key >> 22] += 1
+                counts.withUnsafeMutableBufferPointer { countsBuffer in
+                    guard var source = valuesBuffer.baseAddress, var target = scratchBuffer.baseAddress,
+                          let counts = countsBuffer.baseAddress else { return }
+                    for digitShift in [0, 11, 22] {
+                        let shift = keyShift + digitShift
+                        if !pass(source, target, count, shift, chunks, counts) { continue }
+                        swap(&source, &target)
                     }
-                }
-                for (pass, digitShift) in [0, 11, 22].enumerated() {
-                    let histogram = histograms[(pass * 2048)..<(pass * 2048 + 2048)]
-                    if histogram.contains(count) { continue }  // every element has the same digit
-                    scatter(source, target, count, keyShift + digitShift, Array(histogram))
-                    swap(&source, &target)
-                }
-                if source != valuesBuffer.baseAddress {
-                    valuesBuffer.baseAddress?.update(from: source, count: count)
+                    if source != valuesBuffer.baseAddress {
+                        valuesBuffer.baseAddress?.update(from: source, count: count)
+                    }
                 }
             }
         }
     }
 
-    /// One stable counting-sort pass on the 11-bit digit `(value >> shift) & 2047`.
-    private static func scatter<Element: FixedWidthInteger & UnsignedInteger>(
+    /// One stable counting-sort pass on the digit `(value >> shift) & 2047`, from `source` into
+    /// `target`; returns false (and moves nothing) when every element has the same digit.
+    private static func pass<Element: FixedWidthInteger & UnsignedInteger>(
         _ source: UnsafeMutablePointer<Element>, _ target: UnsafeMutablePointer<Element>,
-        _ count: Int, _ shift: Int, _ histogram: [Int]
-    ) {
-        var offsets = [Int](repeating: 0, count: histogram.count)
-        var running = 0
-        for bucket in histogram.indices {
-            offsets[bucket] = running
-            running += histogram[bucket]
+        _ count: Int, _ shift: Int, _ chunks: Int, _ counts: UnsafeMutablePointer<Int>
+    ) -> Bool {
+        func bounds(_ chunk: Int) -> Range<Int> { (count * chunk / chunks)..<(count * (chunk + 1) / chunks) }
+        counts.update(repeating: 0, count: chunks * 2048)
+        Threads.parallelFor(chunks) { chunk in
+            let histogram = counts + chunk * 2048
+            for i in bounds(chunk) { histogram[Int(truncatingIfNeeded: source[i] >> shift) & 2047] += 1 }
         }
-        offsets.withUnsafeMutableBufferPointer { offsets in
-            guard let offsets = offsets.baseAddress else { return }
-            for i in 0..<count {
-                let value = source[i]
-                let bucket = Int(truncatingIfNeeded: value >> shift) & 2047
-                target[offsets[bucket]] = value
-                offsets[bucket] += 1
+        for digit in 0..<2048 {
+            let total = (0..<chunks).reduce(0) { $0 + counts[$1 * 2048 + digit] }
+            if total == count { return false }  // every element has this digit
+            if total > 0 { break }
+        }
+        // Turn counts into write positions: digit-major, then chunk order.
+        var running = 0
+        for digit in 0..<2048 {
+            for chunk in 0..<chunks {
+                let slot = counts + chunk * 2048 + digit
+                let size = slot.pointee
+                slot.pointee = running
+                running += size
             }
         }
+        Threads.parallelFor(chunks) { chunk in
+            let offsets = counts + chunk * 2048
+            for i in bounds(chunk) {
+                let value = source[i]
+                let digit = Int(truncatingIfNeeded: value >> shift) & 2047
+                target[offsets[digit]] = value
+                offsets[digit] += 1
+            }
+        }
+        return true
     }
 }

@@ -59,6 +59,25 @@ struct PixelMetricsTests {
         #expect(abs(f1.threshold - (try #require(fixture["\(prefix)pixel_f1max_threshold"]?.double))) <= 1e-6)
     }
 
+    /// The radix-sorted pixel path (several chunks per pass above 65,536 pixels) against the
+    /// comparison-sorted image path on the same values; ties and negative scores included.
+    @Test func radixPathAgreesWithComparisonSort() throws {
+        var generator = SystemRandomNumberGenerator()
+        var maps: [ScoreMap] = [], masks: [DefectMask] = []
+        for index in 0..<3 {
+            let scores = (0..<(300 * 300)).map { _ in Float(Int.random(in: -5000...5000, using: &generator)) / 1000 }
+            let flags = scores.map { $0 + Float.random(in: -3...3, using: &generator) > 2 }
+            maps.append(try ScoreMap(height: 300, width: 300, scores: scores, name: "random\(index)"))
+            masks.append(try DefectMask(height: 300, width: 300, isDefect: flags))
+        }
+        let pixels = try PixelMetrics(maps: maps, masks: masks)
+        let ranking = try BinaryRanking(scores: maps.flatMap(\.scores), labels: masks.flatMap(\.isDefect))
+        // tolerance: exact for AUROC (integer sums on both paths); 1e-12 for AP (same terms, same order).
+        #expect(try pixels.auroc() == ranking.auroc())
+        #expect(abs(try pixels.averagePrecision() - ranking.averagePrecision()) <= 1e-12)
+        #expect(try pixels.f1Max() == ranking.f1Max())
+    }
+
     @Test func perfectMapsScoreOne() throws {
         let mask = try DefectMask(height: 2, width: 3, isDefect: [true, false, false, false, false, true])
         let map = try ScoreMap(height: 2, width: 3, scores: [0.9, 0.1, 0.2, 0.1, 0.3, 0.8])
