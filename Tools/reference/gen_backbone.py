@@ -17,6 +17,7 @@ Feature taps (timm `features_only=True, out_indices=(1, 2, 3, 4)`):
 Fixtures written:
   lite0_random64.json   1x3x64x64 deterministic input in [0, 1]; full stage outputs and logits.
   lite{1,2}_random64.json  the same for Lite1 and Lite2.
+  lite0_random64_gradients.json  d sum(stage3) / d normalised input, and / d stage1 (autograd).
   lite0_<photo>.json    for chelsea, coffee, astronaut (224x224): the top-5 classes, full logits,
                         and for chelsea the stage outputs as summary statistics plus every 97th
                         element (full maps would be ~1.6 MB of JSON).
@@ -109,6 +110,16 @@ def run(models, rgb01):
     return dict(zip(TAPS, maps)), logits
 
 
+def gradients(models, rgb01):
+    """d sum(stage3) / d input (the normalised input) and d sum(stage3) / d stage1, float64."""
+    _, features = models
+    x = torch.from_numpy(normalise(rgb01)).double().requires_grad_(True)
+    stage1, _, stage3, _ = features(x)
+    stage1.retain_grad()
+    stage3.sum().backward()
+    return x.grad.numpy(), stage1.grad.numpy()
+
+
 def random_input():
     """1x3x64x64 in [0, 1], a fixed seed (stored in full in the fixture)."""
     return np.random.default_rng(20261130).random((1, 3, 64, 64)).astype(np.float32)
@@ -156,6 +167,8 @@ def main():
                                                      "checkpoint": os.path.basename(checkpoint_path(variant))})
         if variant != "lite0":
             continue
+        d_input, d_stage1 = gradients(models, x)
+        fixtures.write(AREA, "lite0_random64_gradients", {"d_input": compact(d_input), "d_stage1": compact(d_stage1)})
         # float32 PyTorch against the float64 reference: the size of plain float32 rounding here.
         with torch.no_grad():
             single = [m.float() for m in models]
