@@ -24,7 +24,7 @@ struct UnpicklerTests {
         guard case .dict(let dict) = value else { Issue.record("not a dict: \(value.kindName)"); return }
         #expect(dict.entries.map { $0.key.string } == ["a", "b"])
         #expect(dict.entries[0].value.ints == [1, -2, 300, 70000])
-        guard case .tuple(let tuple) = dict.entries[1].value, tuple.count == 3,
+        guard case .tuple(let tuple, _) = dict.entries[1].value, tuple.count == 3,
               case .float(let number) = tuple[0], case .none = tuple[1], case .bool(true) = tuple[2] else {
             Issue.record("bad tuple \(dict.entries[1].value.kindName)")
             return
@@ -42,7 +42,7 @@ struct UnpicklerTests {
             0x8a, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x61,        // APPEND -(2**63)
             0x68, 0x00, 0x86, 0x2e,                                                    // (list, list)
         ]
-        guard case .tuple(let pair) = try Unpickler.load(bytes, file: "memo.pkl"), pair.count == 2,
+        guard case .tuple(let pair, _) = try Unpickler.load(bytes, file: "memo.pkl"), pair.count == 2,
               case .list(let first) = pair[0], case .list(let second) = pair[1] else {
             Issue.record("not a pair of lists")
             return
@@ -95,5 +95,18 @@ struct UnpicklerTests {
         #expect(missingMemo?.description.contains("memo entry 7 was never stored") == true)
         let persistent = #expect(throws: WeightError.self) { try Unpickler.load([0x80, 0x02, 0x4e, 0x51, 0x2e], file: "bad.pkl") }
         #expect(persistent?.kind == .malformed)
+    }
+
+    /// Releasing a value nested a million levels deep would overflow the stack; the unpickler
+    /// stops at 100 levels, and a list may not grow after it is inside another container
+    /// (which would hide how deep it is).
+    @Test func deepNestingIsRefusedBeforeItCanCrash() throws {
+        let deep: [UInt8] = [0x80, 0x02, 0x4e] + [UInt8](repeating: 0x85, count: 1_000_000) + [0x2e]
+        let error = #expect(throws: WeightError.self) { try Unpickler.load(deep, file: "deep.pkl") }
+        #expect(error?.description == "deep.pkl: the pickle is malformed at byte 103: containers nest more than 100 deep, which a state dict never needs")
+        // EMPTY_LIST, BINPUT 0, TUPLE1, BINGET 0, NONE, APPEND: the list changes inside the tuple.
+        let grown: [UInt8] = [0x80, 0x02, 0x5d, 0x71, 0x00, 0x85, 0x68, 0x00, 0x4e, 0x61, 0x2e]
+        let sealed = #expect(throws: WeightError.self) { try Unpickler.load(grown, file: "grow.pkl") }
+        #expect(sealed?.description == "grow.pkl: the pickle is malformed at byte 9: APPEND on a list already inside another container")
     }
 }

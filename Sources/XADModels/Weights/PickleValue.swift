@@ -10,7 +10,8 @@ package indirect enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// A tuple and the number of containers it nests, counting itself.
+    case tuple([PickleValue], depth: Int)
     /// Lists and dicts are shared and mutable, as in Python: the memo and the stack may hold the
     /// same one while `APPENDS`/`SETITEMS` fill it.
     case list(PickleList)
@@ -45,11 +46,22 @@ package indirect enum PickleValue {
     /// The items of a tuple or a list.
     package var items: [PickleValue]? {
         switch self {
-        case .tuple(let items): items
+        case .tuple(let items, _): items
         case .list(let list): list.items
         default: nil
         }
     }
+    /// How many containers deep the value nests (0 for a number or a string). The unpickler
+    /// bounds it, because releasing a deeply nested value recurses once per level.
+    package var depth: Int {
+        switch self {
+        case .tuple(_, let depth): depth
+        case .list(let list): list.depth
+        case .dict(let dict): dict.depth
+        default: 0
+        }
+    }
+
     /// A tuple or list of ints, such as a shape or strides.
     package var ints: [Int]? {
         guard let items else { return nil }
@@ -60,8 +72,13 @@ package indirect enum PickleValue {
 
 /// A Python list being built by the unpickler.
 package final class PickleList {
-    package var items: [PickleValue]
-    package init(_ items: [PickleValue] = []) { self.items = items }
+    package var items: [PickleValue] = []
+    /// The containers nested in it, counting itself.
+    package var depth = 1
+    /// Set once the list is inside another container; from then on it may not change, so the
+    /// depths recorded by its containers stay exact.
+    package var isSealed = false
+    package init() {}
 }
 
 /// A Python dict (or `collections.OrderedDict`) being built, keeping insertion order.
@@ -69,6 +86,10 @@ package final class PickleDict {
     package var entries: [(key: PickleValue, value: PickleValue)] = []
     /// Attributes set by `BUILD` (an OrderedDict's `_metadata`); kept, never interpreted.
     package var attributes: [(key: PickleValue, value: PickleValue)] = []
+    /// The containers nested in it, counting itself.
+    package var depth = 1
+    /// Set once the dict is inside another container (see ``PickleList/isSealed``).
+    package var isSealed = false
     package init() {}
 }
 

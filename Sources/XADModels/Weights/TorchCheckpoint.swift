@@ -134,17 +134,19 @@ public enum TorchCheckpoint {
         guard case .dict(let dict) = root else {
             throw WeightError(.malformed, file, "the checkpoint holds \(root.kindName), not a state dict")
         }
-        let tensors: [(String, TensorReference)] = dict.entries.compactMap { key, value in
-            guard let name = key.string, case .tensor(let reference) = value else { return nil }
-            return (name, reference)
-        }
-        if !tensors.isEmpty { return tensors }
-        for wrapper in ["state_dict", "model"] {
-            if let inner = dict.entries.first(where: { $0.key.string == wrapper })?.value, case .dict = inner {
-                return try stateDict(inner, file: file)
+        func tensors(_ dict: PickleDict) -> [(String, TensorReference)] {
+            dict.entries.compactMap { key, value in
+                guard let name = key.string, case .tensor(let reference) = value else { return nil }
+                return (name, reference)
             }
         }
-        throw WeightError(.malformed, file, "the checkpoint's dict holds no tensors")
+        let wrapped = ["state_dict", "model"].lazy.compactMap { wrapper -> PickleDict? in
+            guard case .dict(let inner)? = dict.entries.first(where: { $0.key.string == wrapper })?.value else { return nil }
+            return inner
+        }.first
+        let found = tensors(dict).isEmpty ? wrapped.map(tensors) ?? [] : tensors(dict)
+        guard !found.isEmpty else { throw WeightError(.malformed, file, "the checkpoint's dict holds no tensors") }
+        return found
     }
 }
 

@@ -73,29 +73,35 @@ package struct Unpickler {
                 }
                 stack.append(try global(moduleName, globalName))
             case 0x7d: stack.append(.dict(PickleDict()))  // EMPTY_DICT
-            case 0x64: stack.append(.dict(try dict(from: popMark())))  // DICT
+            case 0x64:  // DICT
+                let dict = PickleDict()
+                try insert(try popMark(), into: dict, "DICT")
+                stack.append(.dict(dict))
             case 0x5d: stack.append(.list(PickleList()))  // EMPTY_LIST
-            case 0x6c: stack.append(.list(PickleList(try popMark())))  // LIST
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
+            case 0x6c:  // LIST
+                let list = PickleList()
+                try append(try popMark(), to: list, "LIST")
+                stack.append(.list(list))
+            case 0x29: stack.append(.tuple([], depth: 1))  // EMPTY_TUPLE
+            case 0x74: stack.append(try tuple(try popMark()))  // TUPLE
             case 0x85, 0x86, 0x87:  // TUPLE1, TUPLE2, TUPLE3
                 let count = Int(opcode - 0x84)
                 guard stack.count - (marks.last ?? 0) >= count else { throw malformed("TUPLE\(count) on a short stack") }
                 let items = Array(stack.suffix(count))
                 stack.removeLast(count)
-                stack.append(.tuple(items))
+                stack.append(try tuple(items))
             case 0x73:  // SETITEM
                 let value = try pop(), key = try pop()
-                try top(dictFor: "SETITEM").entries.append((key, value))
+                try insert([key, value], into: top(dictFor: "SETITEM"), "SETITEM")
             case 0x75:  // SETITEMS
                 let items = try popMark()
-                try top(dictFor: "SETITEMS").entries += try dict(from: items).entries
+                try insert(items, into: top(dictFor: "SETITEMS"), "SETITEMS")
             case 0x61:  // APPEND
                 let value = try pop()
-                try top(listFor: "APPEND").items.append(value)
+                try append([value], to: top(listFor: "APPEND"), "APPEND")
             case 0x65:  // APPENDS
                 let items = try popMark()
-                try top(listFor: "APPENDS").items += items
+                try append(items, to: top(listFor: "APPENDS"), "APPENDS")
             case 0x4a: stack.append(.int(Int(try reader.integer(Int32.self))))  // BININT
             case 0x4b: stack.append(.int(Int(try reader.integer(UInt8.self))))  // BININT1
             case 0x4d: stack.append(.int(Int(try reader.integer(UInt16.self))))  // BININT2
@@ -124,7 +130,10 @@ package struct Unpickler {
             case 0x62:  // BUILD: only an OrderedDict's attributes (`_metadata`)
                 let state = try pop()
                 guard case .dict(let attributes) = state else { throw malformed("BUILD with \(state.kindName) as state") }
-                try top(dictFor: "BUILD").attributes += attributes.entries
+                let target = try top(dictFor: "BUILD")
+                guard !target.isSealed else { throw malformed("BUILD on a dict already inside another container") }
+                target.depth = max(target.depth, try containerDepth(holding: [state]))
+                target.attributes += attributes.entries
             case 0x4e: stack.append(.none)  // NONE
             case 0x88: stack.append(.bool(true))  // NEWTRUE
             case 0x89: stack.append(.bool(false))  // NEWFALSE
@@ -146,7 +155,7 @@ package struct Unpickler {
 
     /// What calling an allowed global would return, computed without calling anything.
     private func reduce(_ callable: PickleValue, _ arguments: PickleValue) throws -> PickleValue {
-        guard case .global(let module, let name) = callable, case .tuple(let arguments) = arguments else {
+        guard case .global(let module, let name) = callable, case .tuple(let arguments, _) = arguments else {
             throw malformed("REDUCE needs a global and an argument tuple, got \(callable.kindName) and \(arguments.kindName)")
         }
         switch "\(module).\(name)" {
@@ -202,11 +211,42 @@ package struct Unpickler {
         return list
     }
 
-    private func dict(from items: [PickleValue]) throws -> PickleDict {
-        guard items.count.isMultiple(of: 2) else { throw malformed("an odd number of items for a dict") }
-        let dict = PickleDict()
+    // MARK: Containers
+
+    /// Containers may nest this deep; a state dict needs about 4.
+    static let maximumDepth = 100
+
+    /// The depth of a container holding `values`, which are sealed: a list or dict inside
+    /// another container may no longer change, so recorded depths stay exact.
+    private func containerDepth(holding values: [PickleValue]) throws -> Int {
+        var deepest = 0
+        for value in values {
+            if case .list(let list) = value { list.isSealed = true }
+            if case .dict(let dict) = value { dict.isSealed = true }
+            deepest = max(deepest, value.depth)
+        }
+        guard deepest < Self.maximumDepth else {
+            throw malformed("containers nest more than \(Self.maximumDepth) deep, which a state dict never needs")
+        }
+        return deepest + 1
+    }
+
+    private func tuple(_ items: [PickleValue]) throws -> PickleValue {
+        .tuple(items, depth: try containerDepth(holding: items))
+    }
+
+    private func append(_ items: [PickleValue], to list: PickleList, _ opcode: String) throws {
+        guard !list.isSealed else { throw malformed("\(opcode) on a list already inside another container") }
+        list.depth = max(list.depth, try containerDepth(holding: items))
+        list.items += items
+    }
+
+    /// Adds alternating keys and values.
+    private func insert(_ items: [PickleValue], into dict: PickleDict, _ opcode: String) throws {
+        guard items.count.isMultiple(of: 2) else { throw malformed("\(opcode) with an odd number of items") }
+        guard !dict.isSealed else { throw malformed("\(opcode) on a dict already inside another container") }
+        dict.depth = max(dict.depth, try containerDepth(holding: items))
         for pair in stride(from: 0, to: items.count, by: 2) { dict.entries.append((items[pair], items[pair + 1])) }
-        return dict
     }
 
     // MARK: Decoding helpers
