@@ -11,6 +11,7 @@ public struct WeightEntry: Sendable {
     /// The values, row-major.
     public let tensor: Tensor
 
+    /// An entry for `tensor`, stored as `storedType` (Float32 for tensors made in memory).
     public init(name: String, storedType: WeightDType = .float32, tensor: Tensor) {
         self.name = name
         self.storedType = storedType

@@ -33,6 +33,7 @@ public struct WeightError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A sentence for a person, naming the tensor, entry or byte involved.
     public let message: String
 
+    /// An error about `file`; `message` completes the sentence "<file>: ...".
     public init(_ kind: Kind, _ file: String, _ message: String) {
         self.kind = kind
         self.file = file

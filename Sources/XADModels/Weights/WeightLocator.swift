@@ -7,6 +7,7 @@ public struct PretrainedCheckpoint: Sendable, Hashable {
     /// The pip package that installs the file, in its `models/` folder.
     public let pipPackage: String
 
+    /// A checkpoint named `<stem>...` shipped by the pip package `pipPackage`.
     public init(stem: String, pipPackage: String) {
         self.stem = stem
         self.pipPackage = pipPackage
@@ -47,6 +48,8 @@ public struct WeightLocator: Sendable {
     /// Folder patterns (`*` wildcards allowed) searched for `<module>/models/` in step 4.
     public var sitePackagePatterns: [String]
 
+    /// A locator reading `environment` and asking `python` (nil: never run Python); the
+    /// site-packages patterns default to the usual places under `environment`'s folders.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, python: String? = "python3") {
         self.environment = environment
         self.python = python
