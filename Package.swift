@@ -43,7 +43,7 @@ let package = Package(
 
         .target(
             name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],
-            exclude: ["PaDiM/README.md"], swiftSettings: release),
+            exclude: ["PaDiM/README.md", "PatchCore/README.md"], swiftSettings: release),
 
         .executableTarget(
             name: "xad",

@@ -3,6 +3,7 @@ public enum Detectors {
     /// Every detector type, in the order help texts list them.
     public static let all: [any AnomalyDetector.Type] = [
         PaDiM.self,
+        PatchCore.self,
     ]
 
     /// The names users pass with `--detector`.

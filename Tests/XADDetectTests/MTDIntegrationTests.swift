@@ -47,4 +47,23 @@ struct MTDIntegrationTests {
         #expect(result.pixelAUROC >= 0.72)
         #expect(result.aupro >= 0.66)
     }
+
+    @Test(.enabled(if: SharedData.shouldTest("mtd")))
+    func patchCoreMatchesAnomalib() throws {
+        let dataset = try DatasetFormats.load(SharedData.url("mtd"), format: "mtd")
+        let backbone = try EfficientNetLite.pretrained(.lite0)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let model = try PatchCore.fit(on: DatasetImages(dataset.train), setup: DetectorSetup(layers: PatchCore.defaultLayers),
+                                      options: PatchCore.Options(), backbone: backbone, progress: { stage, done, total in
+            if stage == "coreset" { print("coreset \(done)/\(total) at \(clock.now - start)") }
+        })
+        print("PatchCore fit: \(clock.now - start)")
+        let result = try Self.evaluate(model, on: dataset)
+        print("PatchCore on MTD v1: image AUROC \(result.imageAUROC), pixel AUROC \(result.pixelAUROC), AUPRO \(result.aupro)")
+        // anomalib 2.7: 0.892, 0.767, 0.552.
+        #expect(result.imageAUROC >= 0.882)
+        #expect(result.pixelAUROC >= 0.757)
+        #expect(result.aupro >= 0.542)
+    }
 }

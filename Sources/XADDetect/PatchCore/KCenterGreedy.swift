@@ -1,0 +1,77 @@
+import XADTensor
+
+/// Greedy k-centre selection (the coreset of PatchCore): starting from one seeded random point,
+/// repeatedly take the point farthest from everything taken so far.
+///
+/// The result equals the plain algorithm's (each step still takes the exact farthest point), but
+/// most distance computations are skipped by the triangle inequality: points are grouped by their
+/// nearest centre, and a group whose centre is at least twice the group's radius away from the new
+/// centre cannot have a point that moves closer to it. Memory: the points plus a few arrays of
+/// one number per point; time is dominated by the groups that must be rescanned.
+struct KCenterGreedy {
+    /// Rows `[N, D]` (already randomly projected).
+    let points: Tensor
+
+    /// The indices of `count` points, in selection order.
+    func select(_ count: Int, seed: UInt64) -> [Int] {
+        let (total, dims) = (points.shape[0], points.shape[1])
+        let count = Swift.min(count, total)
+        guard count > 0 else { return [] }
+        var generator = SeededGenerator(seed: seed)
+        let start = Int(generator.next() % UInt64(total))
+        let base = points.storage.base
+
+        func distance(_ a: Int, _ b: Int) -> Float {
+            let x = base + a * dims, y = base + b * dims
+            var total: Float = 0
+            for d in 0..<dims { let difference = x[d] - y[d]; total += difference * difference }
+            return total.squareRoot()
+        }
+
+        // Group 0: every point, owned by the random start.
+        var centres = [start]
+        var minimum = [Float](repeating: 0, count: total)
+        for i in 0..<total { minimum[i] = distance(i, start) }
+        var members: [[Int32]] = [Array(0..<Int32(total))]
+        var radius: [Float] = [minimum.max() ?? 0]
+        var selected: [Int] = []
+        selected.reserveCapacity(count)
+
+        while selected.count < count {
+            // The farthest point lies in the group of largest radius.
+            guard let group = radius.indices.max(by: { radius[$0] < radius[$1] }), radius[group] > 0 else { break }
+            guard let farthest = members[group].max(by: { minimum[Int($0)] < minimum[Int($1)] }).map(Int.init) else { break }
+            selected.append(farthest)
+            let newGroup = centres.count
+            centres.append(farthest)
+            var newMembers: [Int32] = []
+            for g in 0..<newGroup where !members[g].isEmpty {
+                // No point of group g can come closer to the new centre than it is to its own.
+                guard distance(centres[g], farthest) < 2 * radius[g] else { continue }
+                // Compact the group in place (no allocation), moving closer points out.
+                var kept = 0
+                var keptRadius: Float = 0
+                members[g].withUnsafeMutableBufferPointer { group in
+                    for read in 0..<group.count {
+                        let point = group[read], p = Int(point)
+                        let d = distance(p, farthest)
+                        if d < minimum[p] {
+                            minimum[p] = d
+                            newMembers.append(point)
+                        } else {
+                            group[kept] = point
+                            kept += 1
+                            keptRadius = Swift.max(keptRadius, minimum[p])
+                        }
+                    }
+                }
+                members[g].removeLast(members[g].count - kept)
+                radius[g] = keptRadius
+            }
+            minimum[farthest] = 0
+            members.append(newMembers)
+            radius.append(newMembers.reduce(Float(0)) { Swift.max($0, minimum[Int($1)]) })
+        }
+        return selected
+    }
+}

@@ -1,0 +1,171 @@
+import XADImage
+import XADModels
+import XADTensor
+
+/// PatchCore (Roth et al., "Towards Total Recall in Industrial Anomaly Detection", CVPR 2022):
+/// a memory bank of locally aware patch features of normal images, thinned by greedy k-centre
+/// selection; a test patch's score is its distance to the nearest bank patch.
+///
+/// Each layer is averaged over 3x3 neighbourhoods, resampled (bilinear) to the finest layer's
+/// grid and concatenated. The coreset is chosen on randomly projected features. The image score
+/// is the largest patch distance re-weighted by how isolated its nearest bank patch is (the
+/// paper's Eq. 7, as anomalib computes it); the map is the patch distances upsampled (bilinear)
+/// and smoothed (sigma 4).
+public struct PatchCore: AnomalyDetector {
+    /// PatchCore's options, saved inside every model.
+    public struct Options: Codable, Sendable, Equatable {
+        /// Fraction of all training patches kept in the memory bank. Default 0.1.
+        public var coresetRatio: Double = 0.1
+        /// Upper bound on the memory bank's patches (memory: patches x channels x 4 bytes), or nil.
+        public var maximumBankSize: Int? = nil
+        /// Dimensions of the random projection used for coreset selection. Default 128.
+        public var projectionDimensions: Int = 128
+        /// Bank neighbours used to re-weight the image score (1 disables re-weighting). Default 9.
+        public var neighbours: Int = 9
+        /// Seed of the projection and of the coreset's first point. Default 0.
+        public var seed: UInt64 = 0
+        /// The smoothing of the map, in input pixels. Default 4.
+        public var sigma: Float = 4
+        /// Images per backbone batch. Default 16.
+        public var batchSize: Int = 16
+
+        public init() {}
+    }
+
+    public static let name = "patchcore"
+    public static let summary = "memory bank of locally aware patch features, coreset-thinned; nearest-patch distance map"
+    /// The layers of anomalib's EfficientNet configuration (timm blocks 2 and 4).
+    public static let defaultLayers = ["stage2", "stage3"]
+
+    public let setup: DetectorSetup
+    public let options: Options
+    let extractor: FeatureExtractor
+    let memory: NearestNeighbours
+    /// Training image, row and column of every bank patch.
+    let sources: [PatchLocation]
+    let grid: Size2
+
+    public static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options,
+                           backbone: any Backbone, progress: FitProgress?) throws -> PatchCore {
+        guard options.coresetRatio > 0, options.coresetRatio <= 1 else {
+            throw DetectorError.invalidOption("coreset ratio must be in (0, 1], got \(options.coresetRatio)")
+        }
+        let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .bilinear,
+                                             neighbourhoodAverage: true)
+        var batches: [Tensor] = []
+        var grid = Size2(0)
+        try images.forEachPreparedBatch(size: options.batchSize, preprocessing: setup.preprocessing, progress: progress) { batch, _ in
+            let features = try extractor(batch)
+            grid = Size2(height: features.shape[2], width: features.shape[3])
+            batches.append(FeatureExtractor.patchMajor(features))
+        }
+        let channels = extractor.channels
+        let patches = try Tensor.concatenate(batches, axis: 0).reshaped([-1, channels])
+        batches = []
+        let total = patches.shape[0]
+        var size = Int((Double(total) * options.coresetRatio).rounded(.up))
+        if let bound = options.maximumBankSize { size = Swift.min(size, Swift.max(bound, 1)) }
+
+        progress?("coreset", 0, size)
+        var generator = SeededGenerator(seed: options.seed)
+        let dims = Swift.max(1, options.projectionDimensions)
+        let projection = Tensor.normal([channels, dims], std: 1 / Float(dims).squareRoot(), generator: &generator)
+        let projected = try patches.matmul(projection)
+        let chosen = KCenterGreedy(points: projected).select(size, seed: generator.next())
+        progress?("coreset", chosen.count, size)
+
+        let bank = Tensor(shape: [chosen.count, channels]) { out in
+            for (row, index) in chosen.enumerated() {
+                (out.baseAddress! + row * channels).update(from: patches.storage.base + index * channels, count: channels)
+            }
+        }
+        let positions = grid.height * grid.width
+        let sources = chosen.map { index in
+            PatchLocation(image: index / positions, row: index % positions / grid.width, column: index % grid.width)
+        }
+        return PatchCore(setup: setup, options: options, extractor: extractor, memory: NearestNeighbours(bank: bank),
+                         sources: sources, grid: grid)
+    }
+
+    private init(setup: DetectorSetup, options: Options, extractor: FeatureExtractor, memory: NearestNeighbours,
+                 sources: [PatchLocation], grid: Size2) {
+        self.setup = setup
+        self.options = options
+        self.extractor = extractor
+        self.memory = memory
+        self.sources = sources
+        self.grid = grid
+    }
+
+    public func score(batch: Tensor) throws -> [AnomalyResult] {
+        let features = try extractor(batch)
+        let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
+        guard featureGrid == grid else {
+            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
+        }
+        let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
+        let rows = try FeatureExtractor.patchMajor(features).reshaped([count * positions, channels])
+        let (distances, indices) = memory.search(rows, k: 1)
+        let patchMaps = try Tensor(shape: [count, 1, grid.height, grid.width], scalars: distances)
+        let size = Size2(height: batch.shape[2], width: batch.shape[3])
+        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
+        return try (0..<count).map { b in
+            let patchRange = (b * positions)..<((b + 1) * positions)
+            let score = try reweightedScore(rows: rows, distances: distances[patchRange], indices: indices[patchRange])
+            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
+            let patchScores = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
+            return AnomalyResult(score: score, map: map, provenance: Provenance(
+                layers: extractor.layers, grid: grid, patchScores: patchScores,
+                nearestNormal: indices[patchRange].map { sources[$0] }))
+        }
+    }
+
+    /// The paper's Eq. 7: the largest patch distance s*, times `1 - softmax(-)`'s weight of the
+    /// nearest bank patch m* among its own `neighbours` nearest bank patches, measured from the
+    /// test patch (anomalib's form: `(1 - softmax(distances))[0] * s*`).
+    /// `distances` and `indices` are one image's slices of the batch's rows (absolute indices).
+    private func reweightedScore(rows: Tensor, distances: ArraySlice<Float>, indices: ArraySlice<Int>) throws -> Float {
+        guard let worst = distances.indices.max(by: { distances[$0] < distances[$1] }) else { return 0 }
+        let score = distances[worst]
+        guard options.neighbours > 1 else { return score }
+        let channels = rows.shape[1]
+        let nearestBankRow = try memory.bank.sliced(axis: 0, range: indices[worst]..<(indices[worst] + 1))
+        let support = memory.search(nearestBankRow, k: options.neighbours).indices
+        let patch = rows.storage.base + worst * channels
+        let supportDistances: [Float] = support.map { index in
+            let bankRow = memory.bank.storage.base + index * channels
+            var total: Float = 0
+            for c in 0..<channels { let d = patch[c] - bankRow[c]; total += d * d }
+            return total.squareRoot()
+        }
+        let largest = supportDistances.max() ?? 0
+        let exponentials = supportDistances.map { _exp($0 - largest) }
+        let weight = 1 - exponentials[0] / exponentials.reduce(0, +)
+        return weight * score
+    }
+
+    public var fittedTensors: [String: Tensor] {
+        let locations = Tensor(shape: [sources.count, 3]) { out in
+            for (i, source) in sources.enumerated() {
+                out[3 * i] = Float(source.image); out[3 * i + 1] = Float(source.row); out[3 * i + 2] = Float(source.column)
+            }
+        }
+        return ["memory_bank": memory.bank, "bank_sources": locations,
+                "grid": (try? Tensor(shape: [2], scalars: [Float(grid.height), Float(grid.width)])) ?? .zeros([2])]
+    }
+
+    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
+        let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .bilinear,
+                                             neighbourhoodAverage: true)
+        guard let bank = tensors["memory_bank"], let locations = tensors["bank_sources"], let gridValues = tensors["grid"]?.scalars,
+              bank.rank == 2, bank.shape[1] == extractor.channels, locations.shape == [bank.shape[0], 3], gridValues.count == 2 else {
+            throw DetectorError.invalidOption("the saved PatchCore tensors are missing or do not fit the backbone's layers")
+        }
+        let values = locations.scalars
+        let sources = (0..<bank.shape[0]).map {
+            PatchLocation(image: Int(values[3 * $0]), row: Int(values[3 * $0 + 1]), column: Int(values[3 * $0 + 2]))
+        }
+        self.init(setup: setup, options: options, extractor: extractor, memory: NearestNeighbours(bank: bank),
+                  sources: sources, grid: Size2(height: Int(gridValues[0]), width: Int(gridValues[1])))
+    }
+}
