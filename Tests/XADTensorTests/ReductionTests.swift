@@ -59,6 +59,26 @@ struct ReductionTests {
         #expect(try x.max().scalar == values.max())
     }
 
+    /// The fast gradient reducer for broadcasts agrees with Double-precision sums.
+    @Test(arguments: [[1, 3, 1, 1], [3, 1, 1], [3, 4, 5], [1, 1, 1, 1], [2, 1, 4, 1]])
+    func summedToShapeMatchesDoubleSums(_ target: [Int]) throws {
+        var generator = SeededGenerator(seed: 3)
+        let x = Tensor.normal([2, 3, 4, 5], generator: &generator)
+        let summed = x.summed(toShape: target)
+        #expect(summed.shape == target)
+        let padded = Array(repeating: 1, count: 4 - target.count) + target
+        var expected = [Double](repeating: 0, count: summed.count)
+        for a in 0..<2 { for b in 0..<3 { for c in 0..<4 { for d in 0..<5 {
+            let index = [a, b, c, d].enumerated().reduce(0) { offset, entry in
+                offset * padded[entry.offset] + (padded[entry.offset] == 1 ? 0 : entry.element)
+            }
+            expected[index] += Double(x[a, b, c, d])
+        } } } }
+        for (actual, value) in zip(summed.scalars, expected) {
+            #expect(Swift.abs(Double(actual) - value) <= 1e-5 + 1e-5 * Swift.abs(value))
+        }
+    }
+
     @Test func maxPropagatesNaN() throws {
         let x = try Tensor(shape: [3], scalars: [1, .nan, 2])
         #expect(try x.max().scalar?.isNaN == true)

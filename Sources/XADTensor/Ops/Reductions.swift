@@ -68,14 +68,34 @@ extension Tensor {
         }
     }
 
+    /// The sum (times `scale`) over the plan's axes; records nothing. Axes that are not one
+    /// contiguous run are summed run by run, innermost first, which needs no permuted copy.
     private func reduceSum(_ plan: ReductionPlan, keepingDimensions: Bool, scale: Float) -> Tensor {
-        let blocks = plan.blockLayout(of: self)
+        if plan.permutation != nil {
+            var partial = detached
+            for run in plan.contiguousRuns.reversed() {
+                partial = partial.reduceSum(ReductionPlan(shape: partial.shape, axes: run),
+                                            keepingDimensions: true, scale: 1)
+            }
+            let total = Tensor(shape: plan.resultShape(keepingDimensions), storage: partial.storage)
+            return scale == 1 ? total : total.map { $0 * scale }
+        }
         return Tensor(shape: plan.resultShape(keepingDimensions)) { out in
             guard let base = out.baseAddress else { return }
-            ReductionKernels.sum(blocks.storage.base, outer: plan.outer, reduced: plan.reduced,
+            ReductionKernels.sum(storage.base, outer: plan.outer, reduced: plan.reduced,
                                  inner: plan.inner, into: base)
             if scale != 1 { for i in 0..<out.count { out[i] *= scale } }
         }
+    }
+
+    /// Sums a broadcast gradient back to `target`, a shape that broadcasts to this one; records
+    /// nothing. Runs on the reduction kernels, at memory speed.
+    package func summed(toShape target: [Int]) -> Tensor {
+        if shape == target { return detached }
+        let leading = rank - target.count
+        let axes = shape.indices.filter { $0 < leading || (target[$0 - leading] == 1 && shape[$0] != 1) }
+        let total = reduceSum(ReductionPlan(shape: shape, axes: axes), keepingDimensions: true, scale: 1)
+        return Tensor(shape: target, storage: total.storage)
     }
 
     /// Repeats a reduction's upstream gradient over the reduced axes (times `scale`).
@@ -92,8 +112,9 @@ extension Tensor {
 
 /// How a reduction over some axes maps onto `[outer, reduced, inner]` blocks.
 ///
-/// When the reduced axes are one contiguous run the tensor already has that layout. Otherwise it
-/// is permuted (copied) once so that the kept axes come first and the reduced ones last.
+/// When the reduced axes are one contiguous run the tensor already has that layout. Otherwise
+/// sums go run by run (``contiguousRuns``), and max/min permute (copy) the tensor once so that
+/// the kept axes come first and the reduced ones last.
 struct ReductionPlan: Sendable {
     let shape: [Int]
     let axes: [Int]
@@ -101,9 +122,15 @@ struct ReductionPlan: Sendable {
     /// The permutation that brings the reduced axes to the end, when they are not contiguous.
     let permutation: [Int]?
 
+    /// A plan for user-given axes (validated; nil means all).
     init(_ shape: [Int], _ requested: [Int]?, _ operation: String) throws {
         let axes = try requested.map { try Tensor.normalizedAxes($0, rank: shape.count, operation) }
             ?? Array(shape.indices)
+        self.init(shape: shape, axes: axes)
+    }
+
+    /// A plan for axes already valid, sorted and distinct.
+    init(shape: [Int], axes: [Int]) {
         self.shape = shape
         self.axes = axes
         reduced = axes.reduce(1) { $0 * shape[$1] }
@@ -118,6 +145,19 @@ struct ReductionPlan: Sendable {
             inner = 1
             permutation = kept + axes
         }
+    }
+
+    /// The reduced axes split into runs of consecutive axes: `[0, 2, 3]` gives `[[0], [2, 3]]`.
+    var contiguousRuns: [[Int]] {
+        var runs: [[Int]] = []
+        for axis in axes {
+            if let last = runs.last?.last, last + 1 == axis {
+                runs[runs.count - 1].append(axis)
+            } else {
+                runs.append([axis])
+            }
+        }
+        return runs
     }
 
     func resultShape(_ keepingDimensions: Bool) -> [Int] {

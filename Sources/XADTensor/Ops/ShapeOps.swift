@@ -84,7 +84,7 @@ extension Tensor {
             guard let base = out.baseAddress else { return }
             ElementwiseCopy.gather(from: storage.base, sourceStrides: strides, into: base, shape: target)
         }
-        return Tensor.recording(result, "expand", inputs: [self]) { [shape] g, _ in [g.reduced(toShape: shape)] }
+        return Tensor.recording(result, "expand", inputs: [self]) { [shape] g, _ in [g.summed(toShape: shape)] }
     }
 
     /// The axes reordered by an already validated permutation; records nothing.
