@@ -28,6 +28,26 @@ struct VideoTests {
         #expect(abs(try ranking.equalErrorRate() - (try #require(entry.at("eer")?.double))) <= 1e-6)
     }
 
+    // tolerance: 1e-12 against a brute-force NumPy evaluation (every criterion recomputed at every
+    // distinct score); both sum the same trapezoids in float64.
+    @Test(arguments: ["sparse", "cluttered"]) func regionAndTrackCriteriaMatchBruteForce(name: String) throws {
+        let fixture = try Fixture("metrics/rbdc.json")
+        func box(_ value: JSONValue?) throws -> Box {
+            let c = try #require(value?.doubles)
+            return Box(x0: c[0], y0: c[1], x1: c[2], y1: c[3])
+        }
+        let tracks = try (try #require(fixture["tracks"]?.array)).map { track in
+            try (try #require(track.array)).map { GroundTruthRegion(frame: try #require($0.at("frame")?.int), box: try box($0.at("box"))) }
+        }
+        let entry = try #require(fixture[name])
+        let detections = try (try #require(entry.at("detections")?.array)).map {
+            DetectedBox(frame: try #require($0.at("frame")?.int), box: try box($0.at("box")), score: try #require($0.at("score")?.double))
+        }
+        let result = try RegionTrackDetection(detections: detections, tracks: tracks, frameCount: try #require(fixture["frames"]?.int))
+        #expect(abs(result.rbdc - (try #require(entry.at("rbdc")?.double))) <= 1e-12)
+        #expect(abs(result.tbdc - (try #require(entry.at("tbdc")?.double))) <= 1e-12)
+    }
+
     @Test func badVideosAreNamed() {
         #expect(throws: MetricsError(.nonFinite, "clip07", "score 1 is inf; scores must be finite")) {
             try VideoFrames(name: "clip07", scores: [0.1, Double.infinity], labels: [false, true])

@@ -205,6 +205,76 @@ def video_fixture():
     })
 
 
+def box_iou(a, b):
+    """IoU of boxes (x0, y0, x1, y1) with continuous area."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def rbdc_tbdc_brute_force(detections, tracks, frames, beta=0.1, alpha=0.1):
+    """RBDC and TBDC (Ramachandra et al. 2020) by recomputing every criterion at every distinct
+    detection score: an independent, slow statement of the definition the Swift code implements."""
+    regions = [(k, frame, box) for k, track in enumerate(tracks) for frame, box in track]
+    points_r, points_t = [(0.0, 0.0)], [(0.0, 0.0)]
+    for t in sorted({d[2] for d in detections}, reverse=True):
+        kept = [d for d in detections if d[2] >= t]
+        hit = [any(d[0] == f and box_iou(d[1], b) >= beta for d in kept) for _, f, b in regions]
+        fp = sum(1 for d in kept if not any(f == d[0] and box_iou(d[1], b) >= beta for _, f, b in regions))
+        tracks_hit = 0
+        for k, track in enumerate(tracks):
+            count = sum(h for (kk, _, _), h in zip(regions, hit) if kk == k)
+            tracks_hit += count >= alpha * len(track) - 1e-9
+        points_r.append((fp / frames, sum(hit) / len(regions)))
+        points_t.append((fp / frames, tracks_hit / len(tracks)))
+
+    def area(points):
+        xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+        inside = xs <= 1.0
+        x, y = xs[inside], ys[inside]
+        if (~inside).any():
+            j = np.nonzero(~inside)[0][0]
+            y_at = ys[j - 1] + (ys[j] - ys[j - 1]) * (1.0 - xs[j - 1]) / (xs[j] - xs[j - 1])
+            x, y = np.r_[x, 1.0], np.r_[y, y_at]
+        else:
+            x, y = np.r_[x, 1.0], np.r_[y, y[-1]]
+        return float(np.trapezoid(y, x))
+
+    return area(points_r), area(points_t)
+
+
+def rbdc_fixture():
+    """Five tracks of moving boxes over 40 frames; detections near them (some too far off) plus
+    clutter, scores rounded (ties). Two detector variants: one with few false positives (curve
+    held level to FPR 1) and one with many (curve cut at 1)."""
+    frames = 40
+    tracks = []
+    for _ in range(5):
+        start, length = int(rng.integers(0, 30)), int(rng.integers(3, 12))
+        x, y = rng.uniform(0, 200, 2)
+        tracks.append([(f, [x + 3 * i, y + 2 * i, x + 3 * i + 30, y + 2 * i + 40])
+                       for i, f in enumerate(range(start, min(frames, start + length)))])
+    cases = {}
+    for name, clutter in (("sparse", 10), ("cluttered", 90)):
+        detections = []
+        for track in tracks:
+            for frame, box in track:
+                if rng.random() < 0.7:
+                    jitter = rng.normal(0, 8, 4)
+                    detections.append((frame, [box[0] + jitter[0], box[1] + jitter[1], box[2] + jitter[2],
+                                               box[3] + jitter[3]], round(float(rng.uniform(0.3, 1.0)), 2)))
+        for _ in range(clutter):
+            x, y = rng.uniform(0, 300, 2)
+            detections.append((int(rng.integers(0, frames)), [x, y, x + 25, y + 25], round(float(rng.uniform(0, 0.8)), 2)))
+        rbdc, tbdc = rbdc_tbdc_brute_force(detections, tracks, frames)
+        cases[name] = {"detections": [{"frame": f, "box": b, "score": s} for f, b, s in detections],
+                       "rbdc": rbdc, "tbdc": tbdc}
+    write("metrics", "rbdc", {"frames": frames, "tracks": [[{"frame": f, "box": b} for f, b in t] for t in tracks],
+                              **cases})
+
+
 def npy_fixtures():
     """Small .npy files in every dtype and header version the reader accepts, and some it refuses."""
     folder = FIXTURES / "metrics" / "npy"
@@ -235,3 +305,4 @@ if __name__ == "__main__":
     synthetic_pro_fixture()
     mtd_pro_fixture()
     video_fixture()
+    rbdc_fixture()
