@@ -40,7 +40,8 @@ enum RadixSort {
         let count = values.count
         guard count > 1 else { return }
         let chunks = count < 1 << 16 ? 1 : Threads.count
-        var scratch = [Element](repeating: 0, count: count)
+        // Every pass writes all of the scratch before reading it, so it needs no zero fill.
+        var scratch = [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var counts = [Int](repeating: 0, count: chunks * 2048)
         values.withUnsafeMutableBufferPointer { valuesBuffer in
             scratch.withUnsafeMutableBufferPointer { scratchBuffer in
