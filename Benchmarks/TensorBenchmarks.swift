@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#else
+import Darwin
+#endif
 import XADTensor
 
 /// Matrix products, convolutions and elementwise kernels of XADTensor, on the shapes the issue
