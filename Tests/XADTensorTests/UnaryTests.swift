@@ -66,6 +66,14 @@ struct UnaryTests {
         #expect(x.softplus().scalars == [0, 1000] as [Float])
     }
 
+    @Test func nanPassesThroughLikePyTorch() throws {
+        let x = try Tensor(shape: [1], scalars: [.nan])
+        for (name, y) in [("relu", x.relu()), ("relu6", x.relu6()), ("clamped", x.clamped(min: 0, max: 1)),
+                          ("hardswish", x.hardswish()), ("sigmoid", x.sigmoid()), ("exp", x.exp())] {
+            #expect(y.scalars[0].isNaN, "\(name)")
+        }
+    }
+
     @Test func untrackedInputsRecordNothing() throws {
         let x = try Tensor(shape: [2], scalars: [1, 2])
         #expect(!x.exp().isTracked)

@@ -134,7 +134,7 @@ private struct Absolute: ElementwiseFunction {
 
 private struct ReLU: ElementwiseFunction {
     static let name = "relu"
-    func value(_ x: Float) -> Float { x > 0 ? x : 0 }
+    func value(_ x: Float) -> Float { Swift.max(x, 0) }   // keeps NaN, like PyTorch
     func derivative(input x: Float, output y: Float) -> Float { x > 0 ? 1 : 0 }
 }
 
