@@ -37,6 +37,10 @@ struct TransformTests {
         let result = try fixture.tensor("image").normalized(mean: mean, std: std)
         // tolerance: 1e-6 absolute + 1e-6 relative (same two float32 operations as torchvision).
         #expect(toleranceRatio(result, try fixture.tensor("normalized"), absolute: 1e-6, relative: 1e-6) <= 1)
+        let pair = try Tensor.concatenate([fixture.tensor("image"), fixture.tensor("image")].map { try $0.unsqueezed(axis: 0) }, axis: 0)
+        let pairResult = try pair.normalized(mean: mean, std: std)
+        #expect(pairResult.shape == [2, 3, 7, 10])
+        #expect(try pairResult.sliced(axis: 0, range: 1..<2).scalars == result.scalars)
         #expect(throws: TensorError.self) { try Tensor.zeros([3, 2, 2]).normalized(mean: [0.5], std: [0.5]) }
         #expect(throws: TensorError.self) { try Tensor.zeros([1, 2, 2]).normalized(mean: [0.5], std: [0]) }
     }

@@ -20,7 +20,7 @@ extension Tensor {
             throw TensorError(.invalidArgument, "normalized",
                               "mean \(mean) must be finite and std \(std) finite and positive")
         }
-        let perChannel = layout.shape(channels: layout.channels, height: 1, width: 1)
+        let perChannel = layout.isBatched ? [1, layout.channels, 1, 1] : [layout.channels, 1, 1]
         return try (self - Tensor(shape: perChannel, scalars: mean)) / Tensor(shape: perChannel, scalars: std)
     }
 }
