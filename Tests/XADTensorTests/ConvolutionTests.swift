@@ -7,6 +7,7 @@ private let conv2dCases = [
     "pointwise", "pointwise_stride2", "3x3_stride2_pad1", "non_square", "dilation2", "groups2",
     "depthwise_stride1", "depthwise_stride2", "depthwise_multiplier2", "depthwise_dilation2_stride2",
     "spatial_1x1", "single_channel", "depthwise_stride2_odd_width",
+    "depthwise_5x5_stride2", "depthwise_3x3_stride3",
 ]
 
 @Suite("conv2d")

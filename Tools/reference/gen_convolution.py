@@ -95,6 +95,8 @@ if __name__ == "__main__":
     conv("spatial_1x1", [2, 5, 1, 1], [3, 5, 3, 3], padding=1)
     conv("single_channel", [2, 1, 6, 6], [4, 1, 3, 3], stride=2)
     conv("depthwise_stride2_odd_width", [1, 2, 7, 9], [2, 1, 3, 3], groups=2, stride=2, padding=(1, 0))
+    conv("depthwise_5x5_stride2", [2, 3, 9, 8], [3, 1, 5, 5], groups=3, stride=2, padding=2)
+    conv("depthwise_3x3_stride3", [1, 2, 8, 10], [2, 1, 3, 3], groups=2, stride=3, padding=1)
 
     transposed = lambda name, *shapes, **options: convolution_case(name, True, *shapes, **options)
     transposed("stride2_output_padding1", [2, 4, 5, 5], [4, 3, 3, 3], stride=2, padding=1, output_padding=1)

@@ -7,10 +7,11 @@
 package enum DepthwiseConvolution {
     /// `output = conv(input, weight) + bias` for the depthwise geometry `g`.
     ///
-    /// 3x3 kernels (EfficientNet's) at stride 1 or 2 take a fused path on rows where all three
-    /// input rows exist: the nine products of each interior pixel are summed in registers and
-    /// stored once; the few border pixels are summed tap by tap. At stride 2 each input plane is
-    /// first split into even and odd columns, so that every tap reads contiguous memory.
+    /// At stride 2 each input plane is first split into even and odd columns, so that every tap
+    /// reads contiguous memory. 3x3 kernels at stride 1 or 2 take a fused path on rows where all
+    /// three input rows exist: the nine products of each interior pixel are summed in registers
+    /// and stored once; the few border pixels are summed tap by tap. Other rows and kernels add
+    /// one tap at a time over the tap's interior columns.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                 output: UnsafeMutablePointer<Float>) {
@@ -24,9 +25,10 @@ package enum DepthwiseConvolution {
             let source = input + (n * g.inChannels + o / multiplier) * g.inPlane
             let filter = weight + o * g.taps
             let start = bias?[o] ?? 0
-            let split = fusable && stride == 2 ? splitColumns(source, rows: g.inHeight, width: g.inWidth) : nil
+            let split = stride == 2 ? splitColumns(source, rows: g.inHeight, width: g.inWidth) : nil
             defer { split?.deallocate() }
-            // Where tap `kx` of input row `row` reads for output column 0 (then x, x + 1, ...).
+            // Where tap `kx` of input row `row` reads for output column 0: then x, x + 1, ... at
+            // stride 1 or 2 (split columns), x·stride at larger strides.
             func tapLine(_ row: Int, _ kx: Int) -> UnsafePointer<Float> {
                 let offset = kx * g.dilation.width - g.padding.width
                 guard let split else { return source + row * g.inWidth + offset }
@@ -49,9 +51,8 @@ package enum DepthwiseConvolution {
                 for ky in 0..<g.kernel.height {
                     guard let inputRow = g.inputRow(output: y, tap: ky) else { continue }
                     for kx in 0..<g.kernel.width {
-                        let w = filter[ky * g.kernel.width + kx]
-                        let line = source + inputRow * g.inWidth + kx * g.dilation.width - g.padding.width
-                        if stride == 1 {
+                        let w = filter[ky * g.kernel.width + kx], line = tapLine(inputRow, kx)
+                        if stride <= 2 {
                             for x in validColumns[kx] { out[x] += w * line[x] }
                         } else {
                             for x in validColumns[kx] { out[x] += w * line[x &* stride] }
