@@ -7,6 +7,7 @@ let suites: [any BenchmarkSuite] = [
     TensorBenchmarks(),
     ImageBenchmarks(),
     MetricsBenchmarks(),
+    TransformBenchmarks(),
     BackboneBenchmarks(),
 ]
 

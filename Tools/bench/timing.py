@@ -1,0 +1,14 @@
+"""Shared timing for the peer scripts: the same measure as Benchmarks/Benchmark.swift's medianSeconds."""
+import statistics
+import time
+
+
+def median_seconds(body, repetitions=9):
+    """The median wall time of `body()` in seconds over `repetitions` runs, after one warm-up run."""
+    body()
+    times = []
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
