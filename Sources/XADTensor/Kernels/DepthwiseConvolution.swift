@@ -27,13 +27,9 @@ package enum DepthwiseConvolution {
             let start = bias?[o] ?? 0
             let split = stride == 2 ? splitColumns(source, rows: g.inHeight, width: g.inWidth) : nil
             defer { split?.deallocate() }
-            // Where tap `kx` of input row `row` reads for output column 0: then x, x + 1, ... at
-            // stride 1 or 2 (split columns), x·stride at larger strides.
+            let plane = split.map { UnsafePointer($0) } ?? source
             func tapLine(_ row: Int, _ kx: Int) -> UnsafePointer<Float> {
-                let offset = kx * g.dilation.width - g.padding.width
-                guard let split else { return source + row * g.inWidth + offset }
-                let line = UnsafePointer(split + row * g.inWidth)
-                return offset % 2 == 0 ? line + offset / 2 : line + (g.inWidth + 1) / 2 + (offset - 1) / 2
+                plane + tapOffset(g, row: row, kx: kx, split: split != nil)
             }
             for y in 0..<g.outHeight {
                 let out = output + planeIndex * g.outPlane + y * width
@@ -117,14 +113,17 @@ package enum DepthwiseConvolution {
     }
 
     /// The gradient with respect to the input: every output gradient, times each tap's weight,
-    /// added back to the pixel the tap read. One task per input plane (it owns its writes).
+    /// added back to the pixel the tap read. One task per input plane (it owns its writes); at
+    /// stride 2 the task adds into even/odd-split columns and merges them at the end.
     package static func inputGradient(_ g: ConvolutionGeometry, upstream: UnsafePointer<Float>,
                                       weight: UnsafePointer<Float>, into inputGradient: UnsafeMutablePointer<Float>) {
         let validColumns = g.validColumns, multiplier = g.outChannelsPerGroup
         let width = g.outWidth, stride = g.stride.width
         ReductionKernels.forEachOuter(g.batch * g.inChannels, work: g.outPlane * g.taps * multiplier) { planeIndex in
             let n = planeIndex / g.inChannels, c = planeIndex % g.inChannels
-            let plane = inputGradient + planeIndex * g.inPlane
+            let split = stride == 2 ? UnsafeMutablePointer<Float>.allocate(capacity: g.inPlane) : nil
+            defer { split?.deallocate() }
+            let plane = split ?? inputGradient + planeIndex * g.inPlane
             plane.update(repeating: 0, count: g.inPlane)
             for o in c * multiplier..<(c + 1) * multiplier {
                 let gradient = upstream + (n * g.outChannels + o) * g.outPlane
@@ -135,8 +134,8 @@ package enum DepthwiseConvolution {
                         guard let inputRow = g.inputRow(output: y, tap: ky) else { continue }
                         for kx in 0..<g.kernel.width {
                             let w = filter[ky * g.kernel.width + kx]
-                            let line = plane + inputRow * g.inWidth + kx * g.dilation.width - g.padding.width
-                            if stride == 1 {
+                            let line = plane + tapOffset(g, row: inputRow, kx: kx, split: split != nil)
+                            if stride <= 2 {
                                 for x in validColumns[kx] { line[x] += w * row[x] }
                             } else {
                                 for x in validColumns[kx] { line[x &* stride] += w * row[x] }
@@ -144,6 +143,9 @@ package enum DepthwiseConvolution {
                         }
                     }
                 }
+            }
+            if let split {
+                mergeColumns(split, into: inputGradient + planeIndex * g.inPlane, rows: g.inHeight, width: g.inWidth)
             }
         }
     }
@@ -161,6 +163,9 @@ package enum DepthwiseConvolution {
             rows.initialize(repeating: 0, count: g.taps * width)
             for n in 0..<g.batch {
                 let source = input + (n * g.inChannels + o / multiplier) * g.inPlane
+                let split = stride == 2 ? splitColumns(source, rows: g.inHeight, width: g.inWidth) : nil
+                defer { split?.deallocate() }
+                let plane = split.map { UnsafePointer($0) } ?? source
                 let gradient = upstream + (n * g.outChannels + o) * g.outPlane
                 for y in 0..<g.outHeight {
                     let row = gradient + y * width
@@ -168,8 +173,8 @@ package enum DepthwiseConvolution {
                         guard let inputRow = g.inputRow(output: y, tap: ky) else { continue }
                         for kx in 0..<g.kernel.width {
                             let sums = rows + (ky * g.kernel.width + kx) * width
-                            let line = source + inputRow * g.inWidth + kx * g.dilation.width - g.padding.width
-                            if stride == 1 {
+                            let line = plane + tapOffset(g, row: inputRow, kx: kx, split: split != nil)
+                            if stride <= 2 {
                                 for x in validColumns[kx] { sums[x] += row[x] * line[x] }
                             } else {
                                 for x in validColumns[kx] { sums[x] += row[x] * line[x &* stride] }
@@ -181,6 +186,31 @@ package enum DepthwiseConvolution {
             for tap in 0..<g.taps {
                 weightGradient[o * g.taps + tap] = ReductionKernels.contiguousSum(rows + tap * width, count: width)
             }
+        }
+    }
+
+    /// Where tap `kx` of input row `row` is read for output column 0, as an offset into its plane.
+    /// Output column `x` then reads offset + x at stride 1 or in a plane whose rows are split into
+    /// even and odd columns (stride 2, ``splitColumns(_:rows:width:)``), offset + x·stride otherwise.
+    @inline(__always)
+    private static func tapOffset(_ g: ConvolutionGeometry, row: Int, kx: Int, split: Bool) -> Int {
+        let offset = kx * g.dilation.width - g.padding.width
+        guard split else { return row * g.inWidth + offset }
+        // Column 2x + offset is even column x + offset/2, or odd column x + (offset - 1)/2.
+        return row * g.inWidth + (offset % 2 == 0 ? offset / 2 : (g.inWidth + 1) / 2 + (offset - 1) / 2)
+    }
+
+    /// The inverse of ``splitColumns(_:rows:width:)``: interleaves even and odd columns back.
+    private static func mergeColumns(_ split: UnsafePointer<Float>, into plane: UnsafeMutablePointer<Float>,
+                                     rows: Int, width: Int) {
+        let evens = (width + 1) / 2
+        for row in 0..<rows {
+            let line = plane + row * width, even = split + row * width, odd = even + evens
+            for j in 0..<width / 2 {
+                line[j &* 2] = even[j]
+                line[j &* 2 &+ 1] = odd[j]
+            }
+            if width % 2 == 1 { line[width - 1] = even[evens - 1] }
         }
     }
 }
