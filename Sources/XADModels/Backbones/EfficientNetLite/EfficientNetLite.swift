@@ -72,6 +72,23 @@ public struct EfficientNetLite: Backbone {
         } else {
             tapCount = taps.count
         }
+        let batch = input.shape[0]
+        guard batch > 1, !input.isTracked else { return try features(input, tapCount: tapCount) }
+        // Inference on a batch runs one image at a time: one image's activations (a few MB)
+        // stay in cache between layers, where a whole batch's (hundreds of MB at 256x256) would
+        // stream through memory, and the peak memory is one image's plus the outputs.
+        let perImage = try (0..<batch).map { n in
+            try features(input.sliced(axis: 0, range: n..<n + 1), tapCount: tapCount)
+        }
+        var maps: [String: Tensor] = [:]
+        for tap in taps.prefix(tapCount) {
+            maps[tap.name] = try Tensor.concatenate(perImage.compactMap { $0[tap.name] }, axis: 0)
+        }
+        return maps
+    }
+
+    /// The first `tapCount` taps of the whole input at once.
+    private func features(_ input: Tensor, tapCount: Int) throws -> [String: Tensor] {
         var x = try stem(input)
         var maps: [String: Tensor] = [:]
         var blockIndex = 0
