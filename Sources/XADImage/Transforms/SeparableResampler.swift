@@ -36,14 +36,13 @@ struct SeparableResampler: Sendable {
             let plane = line / rows.outputSize, y = line % rows.outputSize
             let out = destination.value + plane * outputPlane + y * width
             let from = source.value + plane * inputPlane
-            rows.indices.withUnsafeBufferPointer { indices in
-                rows.weights.withUnsafeBufferPointer { weights in
-                    let first = from + indices[y * rows.taps] * width, w0 = weights[y * rows.taps]
-                    for x in 0..<width { out[x] = first[x] * w0 }
-                    for k in 1..<rows.taps {
-                        let row = from + indices[y * rows.taps + k] * width, w = weights[y * rows.taps + k]
-                        for x in 0..<width { out[x] += row[x] * w }
-                    }
+            rows.weights.withUnsafeBufferPointer { weights in
+                guard let base = weights.baseAddress else { return }
+                let window = from + rows.starts[y] * width, w = base + y * rows.taps
+                for x in 0..<width { out[x] = window[x] * w[0] }
+                for k in 1..<rows.taps {
+                    let row = window + k * width, weight = w[k]
+                    for x in 0..<width { out[x] += row[x] * weight }
                 }
             }
         }
@@ -57,13 +56,13 @@ struct SeparableResampler: Sendable {
         let source = UncheckedSendable(input), destination = UncheckedSendable(output)
         ReductionKernels.forEachOuter(lines, work: axis.taps * outputLine) { line in
             let from = source.value + line * inputLine, out = destination.value + line * outputLine
-            axis.indices.withUnsafeBufferPointer { indices in
+            axis.starts.withUnsafeBufferPointer { starts in
                 axis.weights.withUnsafeBufferPointer { weights in
+                    guard let base = weights.baseAddress else { return }
                     for o in 0..<outputLine {
-                        var sum = from[indices[o * axis.taps]] * weights[o * axis.taps]
-                        for k in 1..<axis.taps {
-                            sum += from[indices[o * axis.taps + k]] * weights[o * axis.taps + k]
-                        }
+                        let window = from + starts[o], w = base + o * axis.taps
+                        var sum = window[0] * w[0]
+                        for k in 1..<axis.taps { sum += window[k] * w[k] }
                         out[o] = sum
                     }
                 }
@@ -87,7 +86,7 @@ struct SeparableResampler: Sendable {
                 intermediate.initialize(repeating: 0, count: intermediatePlane)
                 for y in 0..<rows.outputSize {
                     for k in 0..<rows.taps {
-                        let row = intermediate + rows.indices[y * rows.taps + k] * width
+                        let row = intermediate + (rows.starts[y] + k) * width
                         let w = rows.weights[y * rows.taps + k]
                         for x in 0..<width { row[x] += g[y * width + x] * w }
                     }
@@ -103,7 +102,7 @@ struct SeparableResampler: Sendable {
                 let line = out + r * columns.inputSize, from = intermediate + r * width
                 for o in 0..<width {
                     for k in 0..<columns.taps {
-                        line[columns.indices[o * columns.taps + k]] += from[o] * columns.weights[o * columns.taps + k]
+                        line[columns.starts[o] + k] += from[o] * columns.weights[o * columns.taps + k]
                     }
                 }
             }
