@@ -4,9 +4,11 @@
 /// At a threshold `t` (a pixel is called a defect when its score `>= t`):
 /// - FPR(t) is the share of background pixels (of all images) called defects;
 /// - PRO(t) is the mean over all regions of the share of the region's pixels called defects.
-/// The curve has (0, 0) first and one point per distinct score, is cut at `fprLimit` (default 0.3)
-/// with a point linearly interpolated at the limit, and AUPRO is its trapezoidal area divided by
-/// the limit, so a perfect detector scores 1.
+/// The curve starts at (0, 0), is cut at `fprLimit` (default 0.3) with a point linearly
+/// interpolated at the limit, and AUPRO is its trapezoidal area divided by the limit, so a perfect
+/// detector scores 1. anomalib lists one point per distinct score; this curve keeps the points
+/// where it turns: consecutive scores that hold only background pixels (a level stretch) are one
+/// segment. The polyline, and so the area, is the same.
 public struct PROCurve: Sendable, Equatable, Codable {
     /// Increasing false positive rates, from 0 to the limit.
     public let falsePositiveRates: [Double]

@@ -74,23 +74,33 @@ public struct PixelMetrics: Sendable {
         var ranking = RankingAccumulator(positives: defectPairs.count, negatives: normalKeys.count)
         var proAccumulator = PROAccumulator(fprLimit: fprLimit, backgroundPixels: normalKeys.count, regions: regionSizes.count - 1)
         let tracksPRO = !normalKeys.isEmpty && regionSizes.count > 1
+        // Walk the defect pixels' tie groups in descending order. The normal pixels scoring above
+        // a group only move the curves sideways (FPR up, TPR and overlap level), so each such run
+        // is added as one step: that leaves every area exact and keeps the curves' corner points.
         normalKeys.withUnsafeBufferPointer { normal in
             defectPairs.withUnsafeBufferPointer { defect in
+                func addNormalRun(_ start: Int, _ end: Int) {
+                    guard end > start else { return }
+                    ranking.add(threshold: Double(RadixSort.score(ofKey: normal[end - 1])), positives: 0, negatives: end - start)
+                    if tracksPRO { proAccumulator.add(background: end - start, overlapGain: 0) }
+                }
                 var i = 0, j = 0
-                while i < normal.count || j < defect.count {
-                    let key = min(i < normal.count ? normal[i] : .max,
-                                  j < defect.count ? UInt32(truncatingIfNeeded: defect[j] >> 32) : .max)
+                while j < defect.count {
+                    let key = UInt32(truncatingIfNeeded: defect[j] >> 32)
+                    let runStart = i
+                    while i < normal.count && normal[i] < key { i += 1 }
+                    addNormalRun(runStart, i)
                     let firstNormal = i, firstDefect = j
-                    var overlapGain = 0.0
                     while i < normal.count && normal[i] == key { i += 1 }
+                    var overlapGain = 0.0
                     while j < defect.count && UInt32(truncatingIfNeeded: defect[j] >> 32) == key {
                         overlapGain += reciprocalSizes[Int(truncatingIfNeeded: defect[j] & 0xFFFF_FFFF)]
                         j += 1
                     }
-                    let threshold = Double(RadixSort.score(ofKey: key))
-                    ranking.add(threshold: threshold, positives: j - firstDefect, negatives: i - firstNormal)
+                    ranking.add(threshold: Double(RadixSort.score(ofKey: key)), positives: j - firstDefect, negatives: i - firstNormal)
                     if tracksPRO { proAccumulator.add(background: i - firstNormal, overlapGain: overlapGain) }
                 }
+                addNormalRun(i, normal.count)
             }
         }
         self.ranking = ranking

@@ -49,9 +49,16 @@ struct PixelMetricsTests {
     private func expectMatches(_ metrics: PixelMetrics, _ fixture: Fixture, prefix: String) throws {
         #expect(abs(try metrics.aupro() - (try #require(fixture["\(prefix)aupro_0.3"]?.double))) <= 1e-4)
         #expect(abs(try metrics.aupro() - (try #require(fixture["\(prefix)numpy_aupro_0.3"]?.double))) <= 1e-6)
+        // Our curve keeps only anomalib's corner points: each of its points is one of anomalib's,
+        // and each of anomalib's points lies on our polyline.
         let curve = try metrics.proCurve()
-        #expect(allClose(curve.falsePositiveRates, try #require(fixture["\(prefix)pro_fpr"]?.doubles), 1e-4))
-        #expect(allClose(curve.overlaps, try #require(fixture["\(prefix)pro_overlap"]?.doubles), 1e-4))
+        let rates = try #require(fixture["\(prefix)pro_fpr"]?.doubles), overlaps = try #require(fixture["\(prefix)pro_overlap"]?.doubles)
+        for (x, y) in zip(curve.falsePositiveRates, curve.overlaps) {
+            #expect(zip(rates, overlaps).contains { abs($0 - x) <= 1e-4 && abs($1 - y) <= 1e-4 })
+        }
+        for (x, y) in zip(rates, overlaps) {
+            #expect(polyline(curve.falsePositiveRates, curve.overlaps, passesThrough: x, y, tolerance: 1e-4))
+        }
         #expect(abs(try metrics.auroc() - (try #require(fixture["\(prefix)pixel_auroc"]?.double))) <= 1e-6)
         #expect(abs(try metrics.averagePrecision() - (try #require(fixture["\(prefix)pixel_average_precision"]?.double))) <= 1e-6)
         let f1 = try metrics.f1Max()
@@ -106,6 +113,17 @@ struct PixelMetricsTests {
                                           masks: [DefectMask(height: 1, width: 2, isDefect: [false, false])])
         #expect(throws: MetricsError(.undefined, "AUPRO", "no mask has a defect region; the PRO curve is undefined")) {
             try normalOnly.aupro()
+        }
+    }
+
+    /// Whether the polyline through (xs, ys) passes within `tolerance` of (x, y); vertical segments
+    /// cover every y between their ends.
+    private func polyline(_ xs: [Double], _ ys: [Double], passesThrough x: Double, _ y: Double, tolerance: Double) -> Bool {
+        zip(xs.indices.dropLast(), xs.indices.dropFirst()).contains { i, k in
+            guard x >= xs[i] - tolerance && x <= xs[k] + tolerance else { return false }
+            if xs[k] - xs[i] <= tolerance { return y >= min(ys[i], ys[k]) - tolerance && y <= max(ys[i], ys[k]) + tolerance }
+            let along = ys[i] + (ys[k] - ys[i]) * (x - xs[i]) / (xs[k] - xs[i])
+            return abs(along - y) <= tolerance
         }
     }
 }
