@@ -4,7 +4,8 @@ import XADTensor
 
 /// EfficientNet-Lite0 feature extraction as detectors use it: taps stage1...stage3 (up to
 /// stride 16) of 256x256 images, batch 1 and 16, in images per second, inference mode; the
-/// same with gradients recorded (batch 1, forward and backward to the input); and peak memory.
+/// same with gradients recorded (batch 1, forward and backward to the input); peak memory; and
+/// one thread's CPU time per image (keys `_1thread_cpu_ms_per_image`).
 /// `Tools/bench/peer_backbone.py` times PyTorch (timm) on the same work.
 struct BackboneBenchmarks: BenchmarkSuite {
     let name = "backbone"
@@ -34,6 +35,21 @@ struct BackboneBenchmarks: BenchmarkSuite {
             _ = try tape.gradient(of: score, withRespectTo: x)
         }
         report.record(name, "lite0_stride16_\(size)_b1_gradient_images_per_s", rounded(1 / seconds, 2))
+        try oneThreadCPUTime(net, into: &report, generator: &generator)
+    }
+
+    /// Milliseconds of process CPU time per image on one thread (best of several runs), the
+    /// figure that other processes' load on a shared machine hardly moves.
+    private func oneThreadCPUTime(_ net: EfficientNetLite, into report: inout BenchmarkReport,
+                                  generator: inout SeededGenerator) throws {
+        let threads = Threads.count
+        Threads.count = 1
+        defer { Threads.count = threads }
+        for batch in [1, 16] {
+            let input = Tensor.uniform([batch, 3, size, size], generator: &generator)
+            let seconds = try cpuSeconds(repetitions: batch == 1 ? 7 : 3) { _ = try net.features(input, upTo: "stage3") }
+            report.record(name, "lite0_stride16_\(size)_b\(batch)_1thread_cpu_ms_per_image", rounded(seconds * 1000 / Double(batch), 2))
+        }
     }
 
     /// The process's peak resident set size so far (`getrusage`), in MiB.

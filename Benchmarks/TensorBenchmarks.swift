@@ -102,21 +102,4 @@ struct TensorBenchmarks: BenchmarkSuite {
                           rounded(2 * 9 * Double(8 * 32 * outSize * outSize) / seconds / 1e9))
         }
     }
-
-    /// The least process CPU time of `body` over `repetitions` runs, after one warm-up run.
-    private func cpuSeconds(repetitions: Int = 7, _ body: () throws -> Void) rethrows -> Double {
-        func now() -> Double {
-            var time = timespec()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-        }
-        try body()
-        var best = Double.infinity
-        for _ in 0..<repetitions {
-            let start = now()
-            try body()
-            best = Swift.min(best, now() - start)
-        }
-        return best
-    }
 }

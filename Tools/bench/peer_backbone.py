@@ -6,31 +6,22 @@ warm-up run, median of several. Two peers:
   torch_features_only_*: timm `features_only=True, out_indices=(1, 2, 3)`, as anomalib's feature
       extractor uses it; timm still runs blocks 5 and 6 (stride 32) that no tap needs.
   torch_truncated_*: stem and blocks 0..4 only, the same work XADKit does (the fair comparison).
-Peak memory (max RSS) at batch 16 is measured in a fresh Python process running only the
-truncated network, so that other peers' allocations do not count.
+One thread's process CPU time per image (best of several runs) is measured too, for
+comparisons on a shared machine. Peak memory (max RSS) at batch 16 is measured in a fresh Python
+process running only the truncated network, so that other peers' allocations do not count.
 """
 import json
-import statistics
 import subprocess
 import sys
-import time
 
 import timm
 import torch
 
+from peer_tensor import cpu_seconds, median_seconds
+
 SIZE = 256
 REPETITIONS = {1: 15, 16: 5}
-
-
-def median_seconds(body, repetitions):
-    """Median wall time of `body()` in seconds after one warm-up run."""
-    body()
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+CPU_REPETITIONS = {1: 7, 16: 3}
 
 
 def features_only():
@@ -72,7 +63,14 @@ def run():
                 x = torch.rand(batch, 3, SIZE, SIZE)
                 seconds = median_seconds(lambda: network(x), repetitions)
                 results[f"torch_{name}_stride16_{SIZE}_b{batch}_images_per_s"] = round(batch / seconds, 2)
-    results[f"torch_truncated_peak_rss_mb_b16"] = peak_rss_mb_batch16()
+        torch.set_num_threads(1)
+        network = truncated()
+        for batch, repetitions in CPU_REPETITIONS.items():
+            x = torch.rand(batch, 3, SIZE, SIZE)
+            seconds = cpu_seconds(lambda: network(x), repetitions)
+            results[f"torch_truncated_stride16_{SIZE}_b{batch}_1thread_cpu_ms_per_image"] = round(seconds * 1000 / batch, 2)
+        torch.set_num_threads(2)
+    results["torch_truncated_peak_rss_mb_b16"] = peak_rss_mb_batch16()
     return results
 
 
