@@ -22,15 +22,15 @@ struct SeparableResampler: Sendable {
         }
         var intermediate: UnsafeMutablePointer<Float>?
         defer { intermediate?.deallocate() }
-        var horizontalSource = input
+        var verticalSource = input
         if !columns.isIdentity {
-            // Rows first: every input row of every plane becomes one row of the intermediate image.
+            // Along rows first: every input row of every plane becomes one row of the intermediate image.
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: planes * intermediatePlane)
             SeparableResampler.along(columns, lines: planes * rows.inputSize, input: input, output: buffer)
             intermediate = buffer
-            horizontalSource = UnsafePointer(buffer)
+            verticalSource = UnsafePointer(buffer)
         }
-        let source = UncheckedSendable(horizontalSource), destination = UncheckedSendable(output)
+        let source = UncheckedSendable(verticalSource), destination = UncheckedSendable(output)
         let width = columns.outputSize, inputPlane = intermediatePlane, outputPlane = rows.outputSize * width
         ReductionKernels.forEachOuter(planes * rows.outputSize, work: rows.taps * width) { line in
             let plane = line / rows.outputSize, y = line % rows.outputSize
