@@ -7,31 +7,31 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) throws -> Tensor {
         let result = try broadcastMap(a, b, "add", +)
         return recording(result, "add", inputs: [a, b]) { [sa = a.shape, sb = b.shape] g, _ in
-            [g.reduced(toShape: sa), g.reduced(toShape: sb)]
+            [g.summed(toShape: sa), g.summed(toShape: sb)]
         }
     }
 
     public static func - (a: Tensor, b: Tensor) throws -> Tensor {
         let result = try broadcastMap(a, b, "subtract", -)
         return recording(result, "subtract", inputs: [a, b]) { [sa = a.shape, sb = b.shape] g, needed in
-            [g.reduced(toShape: sa), needed[1] ? g.map { -$0 }.reduced(toShape: sb) : nil]
+            [g.summed(toShape: sa), needed[1] ? g.map { -$0 }.summed(toShape: sb) : nil]
         }
     }
 
     public static func * (a: Tensor, b: Tensor) throws -> Tensor {
         let result = try broadcastMap(a, b, "multiply", *)
         return recording(result, "multiply", inputs: [a, b]) { [a = a.detached, b = b.detached] g, needed in
-            [needed[0] ? try broadcastMap(g, b, "multiply", *).reduced(toShape: a.shape) : nil,
-             needed[1] ? try broadcastMap(g, a, "multiply", *).reduced(toShape: b.shape) : nil]
+            [needed[0] ? try broadcastMap(g, b, "multiply", *).summed(toShape: a.shape) : nil,
+             needed[1] ? try broadcastMap(g, a, "multiply", *).summed(toShape: b.shape) : nil]
         }
     }
 
     public static func / (a: Tensor, b: Tensor) throws -> Tensor {
         let result = try broadcastMap(a, b, "divide", /)
         return recording(result, "divide", inputs: [a, b]) { [a = a.detached, b = b.detached] g, needed in
-            [needed[0] ? try broadcastMap(g, b, "divide", /).reduced(toShape: a.shape) : nil,
+            [needed[0] ? try broadcastMap(g, b, "divide", /).summed(toShape: a.shape) : nil,
              needed[1] ? try broadcastMap(broadcastMap(g, a, "divide", *), b, "divide") { -$0 / ($1 * $1) }
-                .reduced(toShape: b.shape) : nil]
+                .summed(toShape: b.shape) : nil]
         }
     }
 

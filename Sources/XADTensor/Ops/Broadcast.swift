@@ -84,28 +84,4 @@ extension Tensor {
             for i in 0..<out.count { out[i] = operation(x[i]) }
         }
     }
-
-    /// Sums a broadcast gradient back to the shape of the operand it came from; records nothing.
-    package func reduced(toShape target: [Int]) -> Tensor {
-        if shape == target { return detached }
-        let strides = Broadcast.strides(of: target, broadcastTo: shape)
-        return Tensor(shape: target) { out in
-            out.initialize(repeating: 0)
-            guard count > 0 else { return }
-            let x = storage.base
-            var index = [Int](repeating: 0, count: shape.count)
-            for i in 0..<count {
-                var offset = 0
-                for axis in shape.indices { offset += index[axis] * strides[axis] }
-                out[offset] += x[i]
-                var axis = shape.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    if index[axis] < shape[axis] { break }
-                    index[axis] = 0
-                    axis -= 1
-                }
-            }
-        }
-    }
 }
