@@ -101,5 +101,25 @@ struct TensorBenchmarks: BenchmarkSuite {
             report.record(name, "depthwise3x3_112_c32_b8_s\(stride)_1thread_cpu_gflops",
                           rounded(2 * 9 * Double(8 * 32 * outSize * outSize) / seconds / 1e9))
         }
+
+        // Gradient explainers run a forward pass and the input's gradient through a frozen network.
+        let dense = Tensor.normal([64, 64, 3, 3], std: 0.05, generator: &generator)
+        report.record(name, "conv3x3_64_56_b8_with_input_gradient_1thread_cpu_ms",
+                      try withInputGradientMilliseconds(features, dense, stride: 1, groups: 1))
+        for stride in [1, 2] {
+            report.record(name, "depthwise3x3_112_c32_b8_s\(stride)_with_input_gradient_1thread_cpu_ms",
+                          try withInputGradientMilliseconds(planes, depthwise, stride: stride, groups: 32))
+        }
+    }
+
+    /// Process CPU milliseconds of `input.conv2d(weight)` (padding 1) plus the input's gradient.
+    private func withInputGradientMilliseconds(_ input: Tensor, _ weight: Tensor, stride: Int, groups: Int) throws -> Double {
+        let seconds = try cpuSeconds {
+            let tape = GradientTape()
+            let x = tape.watch(input)
+            let y = try x.conv2d(weight, stride: Size2(stride), padding: 1, groups: groups)
+            _ = try tape.gradient(of: y, withRespectTo: x)
+        }
+        return rounded(1000 * seconds)
     }
 }

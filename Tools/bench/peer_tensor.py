@@ -71,8 +71,23 @@ def run():
         for stride in (1, 2):
             gflops, _ = conv_gflops(8, 32, 32, 112, 3, stride=stride, groups=32, timer=cpu_seconds)
             results[f"torch_depthwise3x3_112_c32_b8_s{stride}_1thread_cpu_gflops"] = round(gflops, 3)
-        torch.set_num_threads(2)
+
+    # Gradient explainers run a forward pass and the input's gradient through a frozen network.
+    results["torch_conv3x3_64_56_b8_with_input_gradient_1thread_cpu_ms"] = with_input_gradient_ms(
+        torch.randn(8, 64, 56, 56), torch.randn(64, 64, 3, 3), stride=1, groups=1)
+    for stride in (1, 2):
+        results[f"torch_depthwise3x3_112_c32_b8_s{stride}_with_input_gradient_1thread_cpu_ms"] = with_input_gradient_ms(
+            torch.randn(8, 32, 112, 112), torch.randn(32, 1, 3, 3), stride=stride, groups=32)
+    torch.set_num_threads(2)
     return results
+
+
+def with_input_gradient_ms(x, weight, stride, groups):
+    """Milliseconds of process CPU time for conv2d (padding 1) plus the input's gradient."""
+    def step():
+        leaf = x.detach().requires_grad_(True)
+        torch.nn.functional.conv2d(leaf, weight, None, stride, 1, 1, groups).sum().backward()
+    return round(1000 * cpu_seconds(step), 3)
 
 
 if __name__ == "__main__":
