@@ -43,7 +43,9 @@ let package = Package(
 
         .target(
             name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],
-            exclude: ["PaDiM/README.md", "PatchCore/README.md"], swiftSettings: release),
+            exclude: ["PaDiM/README.md", "PatchCore/README.md", "KNN/README.md"], swiftSettings: release),
+
+        .target(name: "XADExplain", dependencies: ["XADDetect", "XADMetrics", "XADImage", "XADTensor"], swiftSettings: release),
 
         .executableTarget(
             name: "xad",
@@ -52,6 +54,9 @@ let package = Package(
                 "XADModels",
                 "XADMetrics",
                 "XADImage",
+                "XADDetect",
+                "XADData",
+                "XADTensor",
             ],
             swiftSettings: release),
 
@@ -61,15 +66,18 @@ let package = Package(
             path: "Benchmarks", swiftSettings: release),
 
         // Shared by the test targets: fixture loading and tolerant comparison.
-        .target(name: "XADTestSupport", dependencies: ["XADTensor"], path: "Tests/XADTestSupport"),
+        .target(name: "XADTestSupport", dependencies: ["XADTensor", "XADImage"], path: "Tests/XADTestSupport"),
         .testTarget(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
         .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADDetectTests", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADExplainTests", dependencies: ["XADExplain", "XADDetect", "XADModels", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
+        // Runs the built `xad` executable as users do (it depends on "xad" so that the binary is built).
+        .testTarget(name: "XADCLITests", dependencies: ["xad", "XADImage", "XADModels", "XADTensor", "XADTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
