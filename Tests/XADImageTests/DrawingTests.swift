@@ -71,21 +71,25 @@ struct DrawingTests {
 
     @Test func boxesAreOutlinedInsideAndClippedToTheImage() throws {
         let canvas = Tensor.zeros([3, 10, 12])
-        let one = try drawBoxes([Box(x: 2, y: 3, width: 5, height: 4)], color: .yellow, on: canvas)
+        let one = try drawBoxes([PixelBox(x: 2, y: 3, width: 5, height: 4)], color: .yellow, on: canvas)
         #expect(pixels(of: .yellow, in: one) == grid(2...6, 3...6).subtracting(grid(3...5, 4...5)))
 
-        let thick = try drawBoxes([Box(x: 2, y: 3, width: 6, height: 6)], color: .red, thickness: 2, on: canvas)
+        let thick = try drawBoxes([PixelBox(x: 2, y: 3, width: 6, height: 6)], color: .red, thickness: 2, on: canvas)
         #expect(pixels(of: .red, in: thick) == grid(2...7, 3...8).subtracting(grid(4...5, 5...6)))
 
-        let clipped = try drawBoxes([Box(x: -2, y: -2, width: 5, height: 5), Box(x: 50, y: 50, width: 3, height: 3)],
+        let clipped = try drawBoxes([PixelBox(x: -2, y: -2, width: 5, height: 5), PixelBox(x: 50, y: 50, width: 3, height: 3)],
                                     color: .cyan, on: canvas)
         #expect(pixels(of: .cyan, in: clipped) == grid(0...2, 2...2).union(grid(2...2, 0...2)))
 
         do {
-            _ = try drawBoxes([Box(x: 0, y: 0, width: 0, height: 3)], color: .red, on: canvas)
+            _ = try drawBoxes([PixelBox(x: 0, y: 0, width: 0, height: 3)], color: .red, on: canvas)
             Issue.record("no error for an empty box")
         } catch let error as TensorError {
-            #expect(error.description == "drawBoxes: box Box(x: 0, y: 0, width: 0, height: 3) has no area")
+            #expect(error.description == "drawBoxes: box PixelBox(x: 0, y: 0, width: 0, height: 3) has no area")
+        }
+        #expect(PixelBox(x1: 2, y1: 3, x2: 7, y2: 7) == PixelBox(x: 2, y: 3, width: 5, height: 4))
+        #expect(throws: TensorError.self) {
+            try drawBoxes([PixelBox(x1: -5, y1: 0, x2: Int.max, y2: 3)], color: .red, on: canvas)
         }
         #expect(throws: TensorError.self) { try drawBoxes([], color: .red, thickness: 0, on: canvas) }
         #expect(throws: TensorError.self) { try drawBoxes([], color: .red, on: Tensor.zeros([2, 3, 4, 4])) }
@@ -114,6 +118,10 @@ struct DrawingTests {
         #expect(black.filter { $0[0] >= 20 }.count == 9)
         #expect(black.allSatisfy { (5...11).contains($0[1]) })
         #expect(black.contains([5, 5]) && !black.contains([4, 5]))          // top row of "A" is .###.
+
+        // Characters outside printable ASCII are drawn as "?".
+        let tile = Tensor.zeros([1, 4, 12])
+        #expect(try sideBySide([tile], captions: ["é\u{1F600}"]).scalars == sideBySide([tile], captions: ["??"]).scalars)
     }
 
     @Test func panelWrapsIntoRowsAndRejectsBadInput() throws {

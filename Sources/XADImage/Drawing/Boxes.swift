@@ -1,12 +1,14 @@
 import XADTensor
 
 /// An axis-aligned rectangle in pixel coordinates: columns `x..<x + width`, rows `y..<y + height`
-/// (the top-left pixel is (0, 0)).
+/// (the top-left pixel is (0, 0)). Named apart from the dataset and metric `Box` types so that a
+/// file importing several modules sees no ambiguity.
 ///
 /// ```swift
-/// let defect = Box(x: 40, y: 12, width: 25, height: 18)
+/// let defect = PixelBox(x: 40, y: 12, width: 25, height: 18)
+/// let same = PixelBox(x1: 40, y1: 12, x2: 65, y2: 30)       // corners, the second exclusive
 /// ```
-public struct Box: Sendable, Hashable, Codable {
+public struct PixelBox: Sendable, Hashable, Codable {
     public var x: Int
     public var y: Int
     public var width: Int
@@ -17,6 +19,17 @@ public struct Box: Sendable, Hashable, Codable {
         self.y = y
         self.width = width
         self.height = height
+    }
+
+    /// The box from its top-left corner (inclusive) to its bottom-right corner (exclusive), as
+    /// DeepPCB and most detection formats store boxes. Corners too far apart for `Int` give
+    /// `Int.max`, which ``drawBoxes(_:color:thickness:on:)`` refuses.
+    public init(x1: Int, y1: Int, x2: Int, y2: Int) {
+        func span(_ low: Int, _ high: Int) -> Int {
+            let (difference, overflow) = high.subtractingReportingOverflow(low)
+            return overflow ? .max : difference
+        }
+        self.init(x: x1, y: y1, width: span(x1, x2), height: span(y1, y2))
     }
 }
 
@@ -31,7 +44,7 @@ public struct Box: Sendable, Hashable, Codable {
 /// - Returns: `[3, H, W]`, or `[1, 3, H, W]` for a batched image.
 /// - Throws: ``TensorError`` when a box has no area or a coordinate beyond ±2^30, `thickness` is below 1, the colour is
 ///   outside 0...1 or the image's shape is wrong.
-public func drawBoxes(_ boxes: [Box], color: RGBColor, thickness: Int = 1, on image: Tensor) throws -> Tensor {
+public func drawBoxes(_ boxes: [PixelBox], color: RGBColor, thickness: Int = 1, on image: Tensor) throws -> Tensor {
     let color = try color.validated("drawBoxes")
     guard thickness >= 1 else {
         throw TensorError(.invalidArgument, "drawBoxes", "thickness \(thickness) must be at least 1")
