@@ -53,7 +53,7 @@ extension SampleReference {
     }
 
     /// A [1, 1, H, W] mask with ones inside the boxes (clipped to the image).
-    static func rasterise(_ boxes: [Box], height: Int, width: Int) -> Tensor {
+    static func rasterise(_ boxes: [DefectBox], height: Int, width: Int) -> Tensor {
         Tensor(shape: [1, 1, height, width]) { out in
             out.initialize(repeating: 0)
             for box in boxes {

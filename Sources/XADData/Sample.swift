@@ -10,7 +10,7 @@ public enum Label: String, Codable, Sendable, Hashable {
 
 /// An axis-aligned box in pixel coordinates of the original image; `x1, y1` inclusive,
 /// `x2, y2` exclusive.
-public struct Box: Codable, Sendable, Hashable {
+public struct DefectBox: Codable, Sendable, Hashable {
     public var x1: Int, y1: Int, x2: Int, y2: Int
     /// A dataset-specific defect type (DeepPCB: 1 open, 2 short, 3 mousebite, 4 spur, 5 copper,
     /// 6 pin-hole), if known.
@@ -26,7 +26,7 @@ public enum MaskSource: Codable, Sendable, Hashable {
     /// A mask image; pixels at or above `threshold` (0...255 scale) are defect.
     case file(URL, threshold: UInt8 = 128)
     /// Boxes drawn into an empty mask of the image's size.
-    case boxes([Box])
+    case boxes([DefectBox])
 }
 
 /// One image of a dataset, not yet decoded: what it is, where it is and its ground truth.

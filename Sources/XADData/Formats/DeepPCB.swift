@@ -58,16 +58,16 @@ public struct DeepPCB: DatasetFormat {
     }
 
     /// Reads `x1 y1 x2 y2 type` lines (spaces or commas).
-    static func boxes(in file: URL) throws -> [Box] {
+    static func boxes(in file: URL) throws -> [DefectBox] {
         let text = try String(contentsOf: file, encoding: .utf8)
-        var boxes: [Box] = []
+        var boxes: [DefectBox] = []
         for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).compactMap { Int($0) }
             guard fields.count == 5, fields[0] < fields[2], fields[1] < fields[3], fields.allSatisfy({ $0 >= 0 }) else {
                 if line.allSatisfy(\.isWhitespace) { continue }
                 throw DatasetError.malformedAnnotation(file, line: number + 1, text: String(line))
             }
-            boxes.append(Box(x1: fields[0], y1: fields[1], x2: fields[2], y2: fields[3], type: fields[4]))
+            boxes.append(DefectBox(x1: fields[0], y1: fields[1], x2: fields[2], y2: fields[3], type: fields[4]))
         }
         return boxes
     }
