@@ -10,7 +10,7 @@
 /// where it turns: consecutive scores that hold only background pixels (a level stretch) are one
 /// segment. The polyline, and so the area, is the same.
 public struct PROCurve: Sendable, Equatable, Codable {
-    /// Increasing false positive rates, from 0 to the limit.
+    /// Non-decreasing false positive rates, from 0 to the limit.
     public let falsePositiveRates: [Double]
     /// The mean per-region overlap at each rate.
     public let overlaps: [Double]

@@ -1,6 +1,7 @@
 /// An anomaly score for every pixel of one image, row-major, with the name of its source (a file
 /// name) so that errors can say which map was wrong.
 public struct ScoreMap: Sendable {
+    /// The size in pixels.
     public let height: Int, width: Int
     /// `height * width` finite scores, row-major; higher means more anomalous.
     public let scores: [Float]
@@ -24,6 +25,7 @@ public struct ScoreMap: Sendable {
 
 /// Which pixels of one image are defects (the ground truth), row-major.
 public struct DefectMask: Sendable {
+    /// The size in pixels.
     public let height: Int, width: Int
     /// `height * width` flags, row-major; `true` marks a defect pixel.
     public let isDefect: [Bool]

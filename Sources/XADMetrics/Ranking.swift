@@ -108,7 +108,9 @@ public struct BinaryRanking: Sendable {
 
 /// Receiver operating characteristic: FPR and TPR for each threshold, thresholds descending.
 public struct ROCCurve: Sendable, Equatable, Codable {
+    /// The share of normal samples scoring `>= thresholds[i]`, rising from 0 to 1.
     public let falsePositiveRates: [Double]
+    /// The share of defects scoring `>= thresholds[i]`, rising from 0 to 1.
     public let truePositiveRates: [Double]
     /// `thresholds[0]` is +∞ (nothing is called a defect).
     public let thresholds: [Double]
@@ -122,15 +124,21 @@ public struct ROCCurve: Sendable, Equatable, Codable {
 /// Precision and recall for each threshold (ascending); both arrays hold one more entry than
 /// `thresholds`: the final precision 1, recall 0.
 public struct PrecisionRecallCurve: Sendable, Equatable, Codable {
+    /// `TP / (TP + FP)` at each threshold, then 1.
     public let precision: [Double]
+    /// `TP / P` at each threshold, then 0.
     public let recall: [Double]
+    /// The distinct scores, ascending.
     public let thresholds: [Double]
 }
 
 /// One point of a ROC curve: calling `score >= threshold` a defect gives these rates.
 public struct OperatingPoint: Sendable, Equatable, Codable {
+    /// The score threshold (`+∞` calls nothing a defect).
     public let threshold: Double
+    /// The share of normal samples called defects.
     public let falsePositiveRate: Double
+    /// The share of defects found.
     public let truePositiveRate: Double
 }
 

@@ -1,5 +1,6 @@
 /// An axis-aligned box in pixel coordinates: `x0 <= x < x1`, `y0 <= y < y1` (continuous area).
 public struct Box: Sendable, Equatable, Codable {
+    /// The left, top, right and bottom edges.
     public let x0: Double, y0: Double, x1: Double, y1: Double
 
     public init(x0: Double, y0: Double, x1: Double, y1: Double) {
@@ -22,8 +23,10 @@ public struct Box: Sendable, Equatable, Codable {
 
 /// A box a detector reported in one frame, with its anomaly score.
 public struct DetectedBox: Sendable, Equatable, Codable {
+    /// The frame index (any numbering shared with the ground truth).
     public let frame: Int
     public let box: Box
+    /// The detector's anomaly score for the box; higher is more anomalous.
     public let score: Double
 
     public init(frame: Int, box: Box, score: Double) {
@@ -36,7 +39,9 @@ public struct DetectedBox: Sendable, Equatable, Codable {
 /// One ground-truth anomalous region: a box in a frame. A track is the list of regions of one
 /// anomalous event over its frames.
 public struct GroundTruthRegion: Sendable, Equatable, Codable {
+    /// The frame index.
     public let frame: Int
+    /// Where the anomaly is in that frame.
     public let box: Box
 
     public init(frame: Int, box: Box) {

@@ -2,7 +2,9 @@
 public struct VideoFrames: Sendable {
     /// The video's name, used in error messages.
     public let name: String
+    /// One anomaly score per frame, in frame order.
     public let scores: [Double]
+    /// One label per frame: `true` for an anomalous frame.
     public let labels: [Bool]
 
     /// - Throws: ``MetricsError`` naming the video when counts differ, it is empty or a score is not finite.
@@ -20,7 +22,9 @@ public struct VideoFrames: Sendable {
 /// - macro: the mean of each video's own AUROC. Videos whose frames are all normal (or all
 ///   anomalous) have no AUROC; they are left out and ``macroVideoCount`` says how many counted.
 public struct FrameAUROC: Sendable, Equatable, Codable {
+    /// AUROC of all frames of all videos pooled.
     public let micro: Double
+    /// The mean of the per-video AUROCs.
     public let macro: Double
     /// The number of videos with both classes, which the macro mean averages.
     public let macroVideoCount: Int
