@@ -10,6 +10,9 @@ struct XAD: ParsableCommand {
         subcommands: [
             WeightsCommand.self,
             MetricsCommand.self,
+            FitCommand.self,
+            PredictCommand.self,
+            EvaluateCommand.self,
         ]
     )
 }

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import XADData
+import XADDetect
+import XADImage
+import XADMetrics
+import XADModels
+
+/// The exit statuses of every `xad` command.
+enum ExitStatus: Int32 {
+    /// Success.
+    case ok = 0
+    /// The command line is wrong: an unknown or missing option, a bad value, an unknown name.
+    case usage = 1
+    /// The data is wrong: a missing, empty, corrupt or mismatched file or folder.
+    case data = 2
+    /// XADKit failed; worth a bug report.
+    case `internal` = 3
+
+    /// The status an error stands for.
+    init(for error: Error) {
+        switch error {
+        case let error as DetectorError:
+            switch error {
+            case .invalidOption, .unknownDetector: self = .usage
+            case .noTrainingImages, .modelFile: self = .data
+            }
+        case let error as DatasetError:
+            if case .unknownFormat = error { self = .usage } else { self = .data }
+        case is BackboneError, is ValidationError: self = .usage
+        case let error as CommandError: self = error.status
+        case is SampleError, is ImageError, is WeightError, is MetricsError, is MetricsCommandError,
+             is EvaluationError, is CocoaError:
+            self = .data
+        default: self = .internal
+        }
+    }
+}
+
+/// A one-line error of an `xad` command: what is wrong and what to do.
+struct CommandError: Error, CustomStringConvertible {
+    let status: ExitStatus
+    let description: String
+
+    static func usage(_ message: String) -> CommandError { CommandError(status: .usage, description: message) }
+    static func data(_ message: String) -> CommandError { CommandError(status: .data, description: message) }
+}
+
+extension XAD {
+    /// Runs the command line with XADKit's exit statuses (see ``ExitStatus``) in place of
+    /// ArgumentParser's: usage errors exit 1, data errors 2, internal errors 3, each with one
+    /// line on stderr. Help and `--version` behave as ArgumentParser's.
+    static func main() {
+        let command: ParsableCommand
+        do { command = try parseAsRoot() } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            fail(fullMessage(for: error), .usage)
+        }
+        do {
+            var runnable = command
+            try runnable.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch {
+            let status = ExitStatus(for: error)
+            fail(status == .internal ? "internal error (please report it): \(error)" : "\(error)", status)
+        }
+    }
+
+    private static func fail(_ message: String, _ status: ExitStatus) -> Never {
+        FileHandle.standardError.write(Data("xad: error: \(message)\n".utf8))
+        exit(withError: ExitCode(status.rawValue))
+    }
+}
+
+/// Progress and warnings on stderr. Progress is shown only when stderr is a terminal and
+/// `--quiet` is not given, as one line rewritten in place; warnings are always shown.
+struct Console: Sendable {
+    let showsProgress: Bool
+
+    init(quiet: Bool) {
+        showsProgress = !quiet && isatty(STDERR_FILENO) == 1
+    }
+
+    /// Shows "stage done/total" (a ``FitProgress``).
+    var progress: FitProgress {
+        let shows = showsProgress
+        return { stage, done, total in
+            guard shows else { return }
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(stage) \(done)/\(total)".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+    }
+
+    /// Writes "warning: message" on stderr.
+    @Sendable func warn(_ message: String) {
+        FileHandle.standardError.write(Data("\(showsProgress ? "\r\u{1B}[K" : "")warning: \(message)\n".utf8))
+    }
+}
+
+/// Options shared by the commands that read many images.
+struct ImageReadingOptions: ParsableArguments {
+    @Option(help: "What to do with an image that cannot be decoded: fail (stop, naming it) or skip (warn, naming it).")
+    var onBadImage: BadImagePolicy = .fail
+
+    @Flag(help: "Show no progress on stderr (warnings are still shown).")
+    var quiet = false
+
+    var console: Console { Console(quiet: quiet) }
+}
+
+extension BadImagePolicy: ExpressibleByArgument {}
+extension ColorMap: ExpressibleByArgument {}
+
+/// The data set a command reads.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "The data set's folder.")
+    var data: String
+
+    @Option(help: "The data set's layout: \(DatasetFormats.all.map(\.name).joined(separator: ", ")) (default: detected).")
+    var format: String?
+
+    func load() throws -> Dataset { try DatasetFormats.load(URL(fileURLWithPath: data), format: format) }
+}
+
+/// Writes `data` to `path` atomically (temporary file, then rename), with a one-line error.
+func writeAtomically(_ data: Data, to path: String, what: String) throws {
+    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        throw CommandError.data("\(path): cannot write the \(what) (\(error.localizedDescription))")
+    }
+}
+
+/// Fails early, before long work, when `path` cannot be written: its folder is missing or it is a folder.
+func checkWritable(_ path: String, option: String) throws {
+    let url = URL(fileURLWithPath: path)
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+        throw CommandError.usage("\(option) \(path) is a folder; give a file name")
+    }
+    let parent = url.deletingLastPathComponent()
+    guard FileManager.default.fileExists(atPath: parent.path, isDirectory: &isFolder), isFolder.boolValue else {
+        throw CommandError.data("\(parent.path): no such folder for \(option) \(path); create it first")
+    }
+}

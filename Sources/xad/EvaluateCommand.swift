@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import XADDetect
+
+/// `xad evaluate`: measure a saved model on a data set's labelled test images.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Measure a saved model on a labelled test set: image AUROC, AP, F1-max, pixel AUROC, AUPRO.",
+        discussion: """
+            Metrics are given over all test images and per defect class (that class's anomalous \
+            images with every normal test image). Pixel metrics are measured at the model's input \
+            resolution, masks resized with nearest neighbours. The F1-max threshold is chosen on \
+            the test labels (a measure, not a threshold to deploy); the line 'at the saved \
+            threshold' shows how the model's own threshold does.
+            """
+    )
+
+    @Option(help: "The saved model (.xadm).")
+    var model: String
+
+    @OptionGroup var dataset: DatasetOptions
+
+    @Option(help: "Also write the report as JSON to this file.")
+    var json: String?
+
+    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
+    var weights: String?
+
+    @OptionGroup var reading: ImageReadingOptions
+
+    func run() throws {
+        if let json { try checkWritable(json, option: "--json") }
+        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let data = try dataset.load()
+        let console = reading.console
+        let report = try Evaluator(onBadImage: reading.onBadImage)
+            .evaluate(model: saved, on: data, progress: console.progress, warn: console.warn)
+        print(Self.table(report))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try writeAtomically(try encoder.encode(report), to: json, what: "JSON report")
+        }
+    }
+
+    /// The report as a plain-text table, one row for all images and one per defect class.
+    static func table(_ report: EvaluationReport) -> String {
+        func cell(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
+        let header = ["class", "images", "anomalous", "image AUROC", "AP", "F1-max", "pixel AUROC", "AUPRO"]
+        let rows = ([("all", report.overall)] + report.classes.map { ($0.name, $0.metrics) }).map { name, metrics in
+            [name, "\(metrics.images)", "\(metrics.anomalous)", cell(metrics.imageAUROC), cell(metrics.averagePrecision),
+             cell(metrics.f1Max), cell(metrics.pixelAUROC), cell(metrics.aupro)]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        var lines = ["\(report.dataset): \(report.detector) on \(report.backbone) (\(report.layers.joined(separator: ","))), "
+                     + "pixel metrics at \(report.inputSize.map(String.init).joined(separator: "x")), AUPRO up to FPR \(report.fprLimit)"]
+        lines += ([header] + rows).map { row in
+            zip(row, widths).enumerated().map { column, pair in
+                column == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: pair.1 - pair.0.count) + pair.0
+            }.joined(separator: "  ")
+        }
+        for (metric, reason) in report.overall.undefined.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(metric) undefined: \(reason)")
+        }
+        if let f1Threshold = report.overall.f1Threshold {
+            lines.append("F1-max threshold on the test labels: \(String(format: "%.6g", f1Threshold))")
+        }
+        if let check = report.atThreshold {
+            lines.append("at the saved threshold \(String(format: "%.6g", check.threshold)): "
+                         + "anomalous flagged \(cell(check.truePositiveRate)), normal flagged \(cell(check.falsePositiveRate))")
+        }
+        if !report.skipped.isEmpty { lines.append("skipped \(report.skipped.count) unreadable files") }
+        lines.append(String(format: "scored %d images in %.1f s (%.1f images/s); metrics in %.1f s", report.overall.images,
+                            report.timing.scoringSeconds, report.timing.imagesPerSecond, report.timing.metricsSeconds))
+        return lines.joined(separator: "\n")
+    }
+}
