@@ -19,8 +19,10 @@ struct ImageBenchmarks: BenchmarkSuite {
 
         let megapixels = Double(Self.side * Self.side) / 1e6
         for (format, data) in [("png", png), ("jpeg", jpeg)] {
-            let seconds = try medianSeconds(repetitions: 9) { _ = try Image(data: data, name: "benchmark.\(format)") }
+            let decode = { _ = try Image(data: data, name: "benchmark.\(format)") }
+            let seconds = try medianSeconds(repetitions: 9, decode)
             report.record(name, "\(format)_decode_megapixels_per_s", rounded(megapixels / seconds, 1))
+            report.record(name, "\(format)_decode_cpu_ms", rounded(try cpuSeconds(repetitions: 15, decode) * 1000, 2))
             report.record(name, "\(format)_bytes", data.count)
         }
     }

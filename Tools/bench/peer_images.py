@@ -6,12 +6,13 @@ with Pillow (PNG default level, JPEG quality 90, 4:2:0), which the result's "sou
 """
 import io
 import pathlib
-import statistics
 import tempfile
-import time
 
 import numpy as np
 from PIL import Image
+
+from peer_tensor import cpu_seconds
+from timing import median_seconds
 
 SIDE = 1024
 FOLDER = pathlib.Path(tempfile.gettempdir()) / "xad-benchmark-images"
@@ -42,16 +43,6 @@ def encoded_files():
     return png_buffer.getvalue(), jpeg_buffer.getvalue(), "pillow-encoded"
 
 
-def median_seconds(body, repetitions=9):
-    body()
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def decode(data):
     with Image.open(io.BytesIO(data)) as image:
         image.load()
@@ -62,8 +53,9 @@ def run():
     megapixels = SIDE * SIDE / 1e6
     results = {"source": source}
     for name, data in (("png", png), ("jpeg", jpeg)):
-        seconds = median_seconds(lambda: decode(data))
+        seconds = median_seconds(lambda: decode(data), repetitions=9)
         results[f"{name}_decode_megapixels_per_s"] = round(megapixels / seconds, 1)
+        results[f"{name}_decode_cpu_ms"] = round(cpu_seconds(lambda: decode(data), repetitions=15) * 1000, 2)
         results[f"{name}_bytes"] = len(data)
     return results
 
