@@ -4,6 +4,7 @@ public enum Detectors {
     public static let all: [any AnomalyDetector.Type] = [
         PaDiM.self,
         PatchCore.self,
+        SPADE.self,
     ]
 
     /// The names users pass with `--detector`.

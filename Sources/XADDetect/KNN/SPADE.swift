@@ -1,0 +1,188 @@
+import XADImage
+import XADModels
+import XADTensor
+
+/// SPADE (Cohen & Hoshen, "Sub-Image Anomaly Detection with Deep Pyramid Correspondences",
+/// arXiv:2005.02357, 2020): nearest neighbours at two levels, with nothing learnt.
+///
+/// - Image level: every training image is described by its deepest chosen layer, averaged over
+///   all positions. A test image's score is the mean Euclidean distance from its own pooled
+///   vector to its `imageNeighbours` nearest training vectors.
+/// - Pixel level: the patches of the `galleryImages` nearest training images form a gallery.
+///   Each test patch (the chosen layers resampled, nearest, to the finest grid and concatenated)
+///   scores the mean distance to its `patchNeighbours` nearest gallery patches. The patch map is
+///   upsampled (bilinear) and smoothed (sigma 4). Each test patch's nearest gallery patch is kept
+///   as provenance: which training image, which row and column.
+///
+/// The fitted state is every training patch, `images x positions x channels x 4` bytes: with the
+/// default layers (`stage2`, `stage3`: a 32 x 32 grid, 152 channels at 256 x 256) 238 images take
+/// 148 MB; adding `stage1` (64 x 64, 176 channels) takes 690 MB and about 18x the arithmetic per
+/// gallery search.
+///
+/// ```swift
+/// let model = try SPADE.fit(on: images, setup: DetectorSetup(layers: SPADE.defaultLayers),
+///                           options: SPADE.Options(), backbone: backbone, progress: nil)
+/// let result = try model.score(image: test)   // result.provenance.nearestNormal[i]: a training patch
+/// ```
+public struct SPADE: ConfigurableDetector {
+    /// SPADE's options, saved inside every model.
+    public struct Options: Codable, Sendable, Equatable {
+        /// K of the image score: the pooled training vectors averaged over (at most all). Default
+        /// 50, the paper's value.
+        public var imageNeighbours: Int = 50
+        /// The nearest training images whose patches form a test image's gallery. Default 5 (as
+        /// in the SPADE-pytorch reimplementation); scoring time grows in proportion.
+        public var galleryImages: Int = 5
+        /// κ of the pixel score: the gallery patches each test patch's distance is averaged over.
+        /// Default 1, the paper's value.
+        public var patchNeighbours: Int = 1
+        /// The smoothing of the map, in input pixels. Default 4.
+        public var sigma: Float = 4
+        /// Images per backbone batch while fitting. Default 16.
+        public var batchSize: Int = 16
+
+        public init() {}
+    }
+
+    public static let name = "knn"
+    public static let summary = "kNN of pooled features for the image score; nearest patches of the nearest normal images for the map (SPADE)"
+    /// EfficientNet-Lite0's `stage2` and `stage3` (timm blocks 2 and 4): a 32 x 32 patch grid at
+    /// 256 x 256, which keeps the stored training patches small (see the type's documentation).
+    public static let defaultLayers = ["stage2", "stage3"]
+
+    public static var defaultOptions: Options { Options() }
+
+    public let setup: DetectorSetup
+    public let options: Options
+    let extractor: FeatureExtractor
+    /// Every training image's patch features `[N, P, C]`, patch-major.
+    let patches: Tensor
+    /// The pooled deepest-layer vectors of the training images, `[N, C_deepest]`.
+    let images: NearestNeighbours
+    let grid: Size2
+
+    public static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options,
+                           backbone: any Backbone, progress: FitProgress?) throws -> SPADE {
+        try validate(options)
+        let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
+        var batches: [Tensor] = []
+        var grid = Size2(0)
+        try images.forEachPreparedBatch(size: options.batchSize, preprocessing: setup.preprocessing, progress: progress) { batch, _ in
+            let features = try extractor(batch)
+            grid = Size2(height: features.shape[2], width: features.shape[3])
+            batches.append(FeatureExtractor.patchMajor(features))
+        }
+        let patches = try Tensor.concatenate(batches, axis: 0)
+        return try SPADE(setup: setup, options: options, extractor: extractor, patches: patches, grid: grid)
+    }
+
+    private init(setup: DetectorSetup, options: Options, extractor: FeatureExtractor, patches: Tensor, grid: Size2) throws {
+        self.setup = setup
+        self.options = options
+        self.extractor = extractor
+        self.patches = patches
+        self.images = NearestNeighbours(bank: try Self.pooledDeepest(patches, extractor: extractor))
+        self.grid = grid
+    }
+
+    public func score(batch: Tensor) throws -> [AnomalyResult] {
+        let features = try extractor(batch)
+        let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
+        guard featureGrid == grid else {
+            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
+        }
+        let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
+        let rows = FeatureExtractor.patchMajor(features)
+        let imageK = Swift.min(options.imageNeighbours, images.count)
+        let galleryK = Swift.min(options.galleryImages, images.count)
+        let searched = Swift.max(imageK, galleryK)
+        let nearestImages = images.search(try Self.pooledDeepest(rows, extractor: extractor), k: searched)
+
+        var patchScores: [Float] = []
+        var results: [(score: Float, nearest: [PatchLocation])] = []
+        for b in 0..<count {
+            let ranked = nearestImages.indices[(b * searched)..<(b * searched + searched)]
+            let imageScore = nearestImages.distances[(b * searched)..<(b * searched + imageK)].reduce(0, +) / Float(imageK)
+            let gallery = Array(ranked.prefix(galleryK))
+            let queries = try rows.sliced(axis: 0, range: b..<(b + 1)).reshaped([positions, channels])
+            let (scores, nearest) = try patchDistances(of: queries, gallery: gallery)
+            patchScores += scores
+            results.append((imageScore, nearest))
+        }
+
+        let patchMaps = try Tensor(shape: [count, 1, grid.height, grid.width], scalars: patchScores)
+        let size = Size2(height: batch.shape[2], width: batch.shape[3])
+        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
+        return try results.enumerated().map { b, result in
+            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
+            let patchMap = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
+            return AnomalyResult(score: result.score, map: map, provenance: Provenance(
+                layers: extractor.layers, grid: grid, patchScores: patchMap, nearestNormal: result.nearest))
+        }
+    }
+
+    /// Each query patch's mean distance to its κ nearest patches among the `gallery` training
+    /// images' patches, and the location of the nearest one.
+    private func patchDistances(of queries: Tensor, gallery: [Int]) throws -> (scores: [Float], nearest: [PatchLocation]) {
+        let positions = grid.height * grid.width, channels = patches.shape[2]
+        let bank = try Tensor.concatenate(gallery.map { try patches.sliced(axis: 0, range: $0..<($0 + 1)) }, axis: 0)
+        let galleryPatches = NearestNeighbours(bank: try bank.reshaped([gallery.count * positions, channels]))
+        let k = Swift.min(options.patchNeighbours, galleryPatches.count)
+        let (distances, indices) = galleryPatches.search(queries, k: k)
+        let scores = (0..<positions).map { p in distances[(p * k)..<(p * k + k)].reduce(0, +) / Float(k) }
+        let nearest = (0..<positions).map { p in
+            let index = indices[p * k], position = index % positions
+            return PatchLocation(image: gallery[index / positions], row: position / grid.width, column: position % grid.width)
+        }
+        return (scores, nearest)
+    }
+
+    /// The deepest layer's channels (the last ones: layers are ordered finest first) averaged over
+    /// positions, `[N, C_deepest]`, from patch-major features `[N, P, C]`. The nearest resampling
+    /// repeats each deepest-layer cell equally often, so this is that layer's global average pool.
+    static func pooledDeepest(_ rows: Tensor, extractor: FeatureExtractor) throws -> Tensor {
+        let (count, positions, channels) = (rows.shape[0], rows.shape[1], rows.shape[2])
+        guard let deepest = extractor.layers.last.flatMap({ extractor.backbone.tap(named: $0) }),
+              deepest.channels <= channels, positions > 0 else {
+            throw DetectorError.invalidOption("the features do not hold the deepest layer's \(channels) channels")
+        }
+        let first = channels - deepest.channels
+        return Tensor(shape: [count, deepest.channels]) { out in
+            let x = rows.storage.base
+            for n in 0..<count {
+                let target = out.baseAddress! + n * deepest.channels
+                for c in 0..<deepest.channels { target[c] = 0 }
+                for p in 0..<positions {
+                    let source = x + (n * positions + p) * channels + first
+                    for c in 0..<deepest.channels { target[c] += source[c] }
+                }
+                for c in 0..<deepest.channels { target[c] /= Float(positions) }
+            }
+        }
+    }
+
+    static func validate(_ options: Options) throws {
+        for (name, value) in [("imageNeighbours", options.imageNeighbours), ("galleryImages", options.galleryImages),
+                              ("patchNeighbours", options.patchNeighbours)] where value < 1 {
+            throw DetectorError.invalidOption("the kNN option \(name) must be at least 1, got \(value)")
+        }
+    }
+
+    public var fittedTensors: [String: Tensor] {
+        ["patch_features": patches,
+         "grid": (try? Tensor(shape: [2], scalars: [Float(grid.height), Float(grid.width)])) ?? .zeros([2])]
+    }
+
+    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
+        try Self.validate(options)
+        let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
+        guard let patches = tensors["patch_features"], let gridValues = tensors["grid"]?.scalars,
+              patches.rank == 3, patches.shape[0] > 0, patches.shape[2] == extractor.channels, gridValues.count == 2,
+              gridValues.allSatisfy({ $0 >= 1 && $0 < 65_536 }),
+              Int(gridValues[0]) * Int(gridValues[1]) == patches.shape[1] else {
+            throw DetectorError.invalidOption("the saved kNN tensors are missing or do not fit the backbone's layers")
+        }
+        try self.init(setup: setup, options: options, extractor: extractor, patches: patches,
+                      grid: Size2(height: Int(gridValues[0]), width: Int(gridValues[1])))
+    }
+}
