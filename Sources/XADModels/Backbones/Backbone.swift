@@ -34,8 +34,11 @@ extension Backbone {
 /// One named feature map of a backbone: its channel count and its stride (input pixels per
 /// feature-map pixel along each axis).
 public struct FeatureTap: Sendable, Hashable, Codable {
+    /// The name detectors ask for, e.g. `"stage2"`.
     public var name: String
+    /// Channels of the feature map.
     public var channels: Int
+    /// Input pixels per feature-map pixel along each axis (4, 8, 16, 32).
     public var stride: Int
 
     public init(name: String, channels: Int, stride: Int) {

@@ -25,11 +25,15 @@ public enum EfficientNetLiteVariant: String, CaseIterable, Sendable, Codable {
 /// `[1x1 expand + BN + ReLU6] → kxk depthwise (stride s) + BN + ReLU6 → 1x1 project + BN`,
 /// plus the input when the shapes allow (stride 1, same channels).
 public struct MBConvBlockSpec: Sendable, Hashable {
+    /// Channels coming in.
     public var inChannels: Int
+    /// Channels going out (after the linear projection).
     public var outChannels: Int
     /// Hidden width over input width; 1 means no expansion convolution.
     public var expansion: Int
+    /// Size of the square depthwise kernel (3 or 5).
     public var kernel: Int
+    /// Stride of the depthwise convolution (1 or 2).
     public var stride: Int
 
     /// Channels of the depthwise convolution.
@@ -40,8 +44,11 @@ public struct MBConvBlockSpec: Sendable, Hashable {
 
 /// The whole layout of one variant: stem, blocks grouped in stages, head, and the feature taps.
 public struct EfficientNetLiteArchitecture: Sendable, Hashable {
+    /// Output channels of the 3x3 stride-2 stem convolution (fixed in Lite).
     public static let stemChannels = 32
+    /// Output channels of the 1x1 head convolution before pooling (fixed in Lite).
     public static let headChannels = 1280
+    /// ImageNet classes of the classifier.
     public static let classes = 1000
 
     private struct StageSpec { let repeats, kernel, stride, expansion, channels: Int }
@@ -58,6 +65,7 @@ public struct EfficientNetLiteArchitecture: Sendable, Hashable {
     /// stages 1, 2, 4 and 6 (strides 4, 8, 16, 32); stage4 comes before the head convolution.
     private static let tapStages: [(name: String, stage: Int)] = [("stage1", 1), ("stage2", 2), ("stage3", 4), ("stage4", 6)]
 
+    /// Which network this is.
     public let variant: EfficientNetLiteVariant
     /// Every block in order (the checkpoint's `_blocks.N`).
     public let blocks: [MBConvBlockSpec]
@@ -66,6 +74,7 @@ public struct EfficientNetLiteArchitecture: Sendable, Hashable {
     /// For each tap, the number of blocks run before it is read.
     public let blocksBeforeTap: [Int]
 
+    /// The layout of `variant`, derived from the base table.
     public init(_ variant: EfficientNetLiteVariant) {
         self.variant = variant
         var blocks: [MBConvBlockSpec] = []
