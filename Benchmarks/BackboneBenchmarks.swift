@@ -5,7 +5,8 @@ import XADTensor
 /// EfficientNet-Lite0 feature extraction as detectors use it: taps stage1...stage3 (up to
 /// stride 16) of 256x256 images, batch 1 and 16, in images per second, inference mode; the
 /// same with gradients recorded (batch 1, forward and backward to the input); peak memory; and
-/// one thread's CPU time per image (keys `_1thread_cpu_ms_per_image`).
+/// one thread's CPU time per image (keys `_1thread_cpu_ms_per_image`) and of the network's
+/// depthwise convolutions by plane size.
 /// `Tools/bench/peer_backbone.py` times PyTorch (timm) on the same work.
 struct BackboneBenchmarks: BenchmarkSuite {
     let name = "backbone"
@@ -49,6 +50,15 @@ struct BackboneBenchmarks: BenchmarkSuite {
             let input = Tensor.uniform([batch, 3, size, size], generator: &generator)
             let seconds = try cpuSeconds(repetitions: batch == 1 ? 7 : 3) { _ = try net.features(input, upTo: "stage3") }
             report.record(name, "lite0_stride16_\(size)_b\(batch)_1thread_cpu_ms_per_image", rounded(seconds * 1000 / Double(batch), 2))
+        }
+        // The network's depthwise convolutions by plane size: the small planes of the deeper
+        // stages are where its time goes (see BENCHMARKS.md).
+        for (channels, side, kernel) in [(672, 16, 5), (240, 32, 5), (480, 16, 3), (144, 64, 3), (96, 128, 3)] {
+            let x = Tensor.normal([1, channels, side, side], generator: &generator)
+            let weight = Tensor.normal([channels, 1, kernel, kernel], std: 0.2, generator: &generator)
+            let seconds = try cpuSeconds { _ = try x.conv2d(weight, padding: Size2(kernel / 2), groups: channels) }
+            report.record(name, "depthwise\(kernel)x\(kernel)_c\(channels)_\(side)x\(side)_1thread_cpu_gflops",
+                          rounded(2 * Double(channels * side * side * kernel * kernel) / seconds / 1e9, 1))
         }
     }
 
