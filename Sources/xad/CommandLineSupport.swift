@@ -51,22 +51,26 @@ extension XAD {
     /// ArgumentParser's: usage errors exit 1, data errors 2, internal errors 3, each with one
     /// line on stderr. Help and `--version` behave as ArgumentParser's.
     static func main() {
-        let command: ParsableCommand
-        do { command = try parseAsRoot() } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            fail(fullMessage(for: error), .usage)
-        }
         do {
-            var runnable = command
-            try runnable.run()
+            var command = try parseAsRoot()
+            try command.run()
         } catch let error as ExitCode {
             exit(withError: error)
-        } catch let error as CleanExit {
-            exit(withError: error)
         } catch {
-            let status = ExitStatus(for: error)
-            fail(status == .internal ? "internal error (please report it): \(error)" : "\(error)", status)
+            finish(with: error)
         }
+    }
+
+    /// Reports `error` and exits with its status; ArgumentParser's own errors (bad arguments,
+    /// help requests) are shown as ArgumentParser shows them.
+    private static func finish(with error: Error) -> Never {
+        let status = ExitStatus(for: error)
+        if status == .internal {
+            let code = exitCode(for: error)
+            if code == .validationFailure { fail(message(for: error) + " (see --help)", .usage) }
+            if code != .failure { exit(withError: error) }
+        }
+        fail(status == .internal ? "internal error (please report it): \(error)" : "\(error)", status)
     }
 
     private static func fail(_ message: String, _ status: ExitStatus) -> Never {

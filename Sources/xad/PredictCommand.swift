@@ -68,7 +68,8 @@ struct PredictCommand: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let console = reading.console
+        // On a terminal the JSON lines themselves show progress.
+        let console = Console(quiet: reading.quiet || isatty(STDOUT_FILENO) == 1)
         for (index, file) in files.enumerated() {
             let image: Tensor
             do { image = try Self.decode(file) } catch {

@@ -173,7 +173,9 @@ struct FitPredictEvaluateTests {
         #expect(unknown.stderr.contains("unknown detector 'nope'"))
         let missing = try XADProcess.run(["fit", "--detector", "padim", "--data", "/tmp"])
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("--out"))
+        #expect(missing.stderr.hasPrefix("xad: error: ") && missing.stderr.contains("--out"))
+        let help = try XADProcess.run(["fit", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("--threshold-percentile"))
     }
 
     /// `bytes` with the first occurrence of `old` replaced by `new` (of the same length).
