@@ -27,6 +27,9 @@ public protocol Backbone: Sendable {
 }
 
 extension Backbone {
+    /// The feature maps at every tap.
+    public func features(_ input: Tensor) throws -> [String: Tensor] { try features(input, upTo: nil) }
+
     /// The tap with this name, if the backbone has one.
     public func tap(named name: String) -> FeatureTap? { taps.first { $0.name == name } }
 }

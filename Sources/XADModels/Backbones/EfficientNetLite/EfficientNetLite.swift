@@ -63,7 +63,7 @@ public struct EfficientNetLite: Backbone {
         classifier = checkpoint.classifier
     }
 
-    public func features(_ input: Tensor, upTo last: String? = nil) throws -> [String: Tensor] {
+    public func features(_ input: Tensor, upTo last: String?) throws -> [String: Tensor] {
         try checkInput(input, "EfficientNetLite.features")
         let tapCount: Int
         if let last {
