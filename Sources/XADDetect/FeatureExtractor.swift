@@ -38,7 +38,17 @@ public struct FeatureExtractor: Sendable {
 
     /// Patch features `[N, C, gridH, gridW]` of a prepared batch `[N, 3, H, W]`. Differentiable.
     public func callAsFunction(_ batch: Tensor) throws -> Tensor {
-        let maps = try backbone.features(batch, upTo: deepest)
+        try combined(try tapMaps(batch))
+    }
+
+    /// The backbone maps of `layers` (and any computed before them) for a prepared batch.
+    public func tapMaps(_ batch: Tensor) throws -> [String: Tensor] {
+        try backbone.features(batch, upTo: deepest)
+    }
+
+    /// Patch features from the backbone maps ``tapMaps(_:)`` returned. Differentiable, so
+    /// gradient explainers can reach both the input and each tap through it.
+    public func combined(_ maps: [String: Tensor]) throws -> Tensor {
         var parts: [Tensor] = []
         var grid: Size2?
         for layer in layers {

@@ -2,6 +2,13 @@
 public enum Explainers {
     /// Every explainer with its default options, in the order reports show them.
     public static let all: [any Explainer] = [
+        Saliency(),
+        GradientTimesInput(),
+        IntegratedGradients(),
+        SmoothGrad(),
+        GradCAM(),
+        GradCAMPlusPlus(),
+        ScoreCAM(),
     ]
 
     /// The names users pass with `--method`.

@@ -1,0 +1,60 @@
+import XADDetect
+import XADImage
+import XADTensor
+
+/// A gradient method that attributes the target to each element of the prepared input; the map
+/// is the attributions summed over channels (of their absolute values for saliency), resized
+/// (bilinear) from the model's resolution to the image's. ``SmoothGrad`` averages any of them.
+public protocol InputAttribution: Explainer {
+    /// Attributions `[1, 3, h, w]` of `function`'s target at the prepared `input`; `image` is the
+    /// explained image itself (`[1, C, H, W]` in 0...1), from which baselines are made.
+    func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor
+    /// Whether the map sums absolute attributions (Captum's `Saliency(abs=True)`) rather than
+    /// signed ones.
+    var sumsAbsoluteValues: Bool { get }
+    /// The options, as text for reports.
+    var optionSummary: [String: String] { get }
+}
+
+extension InputAttribution {
+    public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
+        let function = try DifferentiableTarget(detector, target: target, imageSize: image.imageSize, method: Self.name)
+        let input = try detector.setup.preprocessing(image)
+        let attributions = try self.attributions(function, input: input, image: image)
+        return Explanation(method: Self.name, map: try channelSum(attributions).relevanceMap(resizedTo: image.imageSize),
+                           target: target, targetValue: try function.values(input)[0], options: optionSummary)
+    }
+
+    /// Attributions `[1, C, h, w]` summed over channels (absolute values first when
+    /// ``sumsAbsoluteValues``) -> `[h, w]`.
+    func channelSum(_ attributions: Tensor) throws -> Tensor {
+        try (sumsAbsoluteValues ? attributions.abs() : attributions).sum(axes: [0, 1])
+    }
+}
+
+/// Saliency (Simonyan et al. 2014): the absolute gradient of the target with respect to the
+/// input, `|∂t/∂x|`, summed over channels; Captum's `Saliency` with its default `abs=True`.
+public struct Saliency: InputAttribution {
+    public static let name = "saliency"
+    public init() {}
+
+    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor {
+        try function.evaluate(input).inputGradient
+    }
+
+    public var sumsAbsoluteValues: Bool { true }
+    public var optionSummary: [String: String] { [:] }
+}
+
+/// Gradient x input: `x · ∂t/∂x` (on the prepared input), summed over channels; signed.
+public struct GradientTimesInput: InputAttribution {
+    public static let name = "gradient-x-input"
+    public init() {}
+
+    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor {
+        try input * function.evaluate(input).inputGradient
+    }
+
+    public var sumsAbsoluteValues: Bool { false }
+    public var optionSummary: [String: String] { [:] }
+}
