@@ -5,7 +5,7 @@ import XADTensor
 
 /// A fitted detector in one file: its tensors as safetensors, and beside them (in the header's
 /// metadata, key `xadkit`) a JSON record of the detector, its options, backbone, preprocessing,
-/// threshold, score normalisation, the XADKit version and a checksum of the tensors.
+/// threshold, score normalisation, the XADKit version and a checksum of the record and tensors.
 ///
 /// Written to a temporary file and renamed, so a failed save leaves nothing half-written.
 /// Loading checks the format version and the checksum and explains any mismatch.
@@ -50,9 +50,10 @@ public struct SavedModel: Sendable {
     public func write(to url: URL) throws {
         let tensors = detector.fittedTensors
         let options = String(decoding: try JSONEncoder().encode(AnyOptions(detector)), as: UTF8.self)
-        let record = Record(format: Self.formatVersion, xadkitVersion: Self.xadkitVersion, detector: type(of: detector).name,
+        var record = Record(format: Self.formatVersion, xadkitVersion: Self.xadkitVersion, detector: type(of: detector).name,
                             options: options, setup: detector.setup, threshold: threshold,
-                            normalisation: normalisation, checksum: Self.checksum(tensors))
+                            normalisation: normalisation, checksum: "")
+        record.checksum = try Self.checksum(tensors, record: record)
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         let entries = tensors.sorted { $0.key < $1.key }.map { WeightEntry(name: $0.key, tensor: $0.value) }
         try Safetensors.write(try NamedWeights(entries, source: url.path), metadata: ["xadkit": json], to: url)
@@ -76,7 +77,7 @@ public struct SavedModel: Sendable {
                 "saved in model format \(record.format) by XADKit \(record.xadkitVersion); this XADKit \(xadkitVersion) reads format \(formatVersion): fit the model again")
         }
         let tensors = Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
-        guard checksum(tensors) == record.checksum else {
+        guard try checksum(tensors, record: record) == record.checksum else {
             throw DetectorError.modelFile(path: url.path, problem: "checksum mismatch: the file was changed or damaged after it was saved")
         }
         let type = try Detectors.named(record.detector)
@@ -95,10 +96,16 @@ public struct SavedModel: Sendable {
         return try D(restoring: tensors, setup: record.setup, options: options, backbone: backbone)
     }
 
-    /// FNV-1a (64 bit) over names, shapes and the Float32 bits of every tensor, in name order.
-    static func checksum(_ tensors: [String: Tensor]) -> String {
+    /// FNV-1a (64 bit) over the record (without its checksum) and the names, shapes and Float32
+    /// bits of every tensor, in name order: editing either is detected.
+    static func checksum(_ tensors: [String: Tensor], record: Record) throws -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var unsigned = record
+        unsigned.checksum = ""
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try encoder.encode(unsigned).forEach(mix)
         for name in tensors.keys.sorted() {
             guard let tensor = tensors[name] else { continue }
             name.utf8.forEach(mix)

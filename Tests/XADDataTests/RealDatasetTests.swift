@@ -36,8 +36,11 @@ struct RealDatasetTests {
         #expect(dataset.name == "DeepPCB")
         let anomalous = dataset.test.filter { $0.label == .anomalous }
         let normalTest = dataset.test.filter { $0.label == .normal }
-        #expect(dataset.train.count + normalTest.count == anomalous.count)
-        #expect(normalTest.count == (anomalous.count + 3) / 4)
+        // Every fourth pair is held out whole: its template is a normal test image, its defective
+        // image an anomalous one; the other templates are training images.
+        #expect(normalTest.count == anomalous.count)
+        let pairs = dataset.train.count + normalTest.count
+        #expect(normalTest.count == (pairs + 3) / 4)
         let first = try #require(anomalous.first)
         guard case .boxes(let boxes) = first.mask else { Issue.record("expected boxes"); return }
         #expect(!boxes.isEmpty)

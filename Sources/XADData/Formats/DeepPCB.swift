@@ -7,9 +7,11 @@ import Foundation
 /// `PCBData/groupG/G_not/NNNNNNNN.txt`, one `x1 y1 x2 y2 type` box a line (commas also accepted).
 /// `root` may be the dataset folder or its `PCBData` folder.
 ///
-/// XADKit's protocol: pairs sorted by id; the template of every fourth pair (`i % 4 == 0`) is a
-/// normal test image, the other templates are training images; every `_test.jpg` is an anomalous
-/// test image whose mask is its boxes.
+/// XADKit's protocol: pairs sorted by id; every fourth pair (`i % 4 == 0`) is held out for
+/// testing, its template as a normal image and its `_test.jpg` as an anomalous image whose mask is
+/// its boxes; the other pairs' templates are the training images and their defective images are
+/// not used (a detector that has memorised a board's own template would find its defects too
+/// easy, and the normal test boards would look more novel than the defective ones).
 public struct DeepPCB: DatasetFormat {
     public let name = "deeppcb"
     public let layout = "PCBData/groupG/G/*_temp.jpg, *_test.jpg and groupG/G_not/*.txt boxes"
@@ -47,10 +49,14 @@ public struct DeepPCB: DatasetFormat {
         var train: [SampleReference] = [], test: [SampleReference] = []
         for (index, pair) in pairs.enumerated() {
             let template = SampleReference(image: pair.template, label: .normal, category: "good")
-            if index % 4 == 0 { test.append(template) } else { train.append(template) }
+            guard index % 4 == 0 else {
+                train.append(template)
+                continue
+            }
             guard Files.exists(pair.annotation) else {
                 throw DatasetError.unpairedMask(image: pair.test, expectedMask: pair.annotation)
             }
+            test.append(template)
             test.append(SampleReference(image: pair.test, label: .anomalous, category: "defect",
                                         mask: .boxes(try Self.boxes(in: pair.annotation))))
         }
