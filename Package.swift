@@ -45,7 +45,8 @@ let package = Package(
             name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],
             exclude: ["PaDiM/README.md", "PatchCore/README.md", "KNN/README.md"], swiftSettings: release),
 
-        .target(name: "XADExplain", dependencies: ["XADDetect", "XADMetrics", "XADImage", "XADTensor"], swiftSettings: release),
+        .target(name: "XADExplain", dependencies: ["XADDetect", "XADMetrics", "XADImage", "XADTensor"],
+                exclude: ["Perturbation/README.md", "Quality/README.md"], swiftSettings: release),
 
         .executableTarget(
             name: "xad",
@@ -55,6 +56,7 @@ let package = Package(
                 "XADMetrics",
                 "XADImage",
                 "XADDetect",
+                "XADExplain",
                 "XADData",
                 "XADTensor",
             ],
@@ -62,7 +64,7 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics"],
+            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADDetect", "XADExplain"],
             path: "Benchmarks", swiftSettings: release),
 
         // Shared by the test targets: fixture loading and tolerant comparison.

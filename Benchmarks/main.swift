@@ -9,6 +9,7 @@ let suites: [any BenchmarkSuite] = [
     MetricsBenchmarks(),
     TransformBenchmarks(),
     BackboneBenchmarks(),
+    PerturbationBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

@@ -9,6 +9,9 @@ public enum Explainers {
         GradCAM(),
         GradCAMPlusPlus(),
         ScoreCAM(),
+        Occlusion(),
+        RISE(),
+        KernelSHAP(),
     ]
 
     /// The names users pass with `--method`.
