@@ -10,6 +10,7 @@ let suites: [any BenchmarkSuite] = [
     TransformBenchmarks(),
     BackboneBenchmarks(),
     PerturbationBenchmarks(),
+    ExplainBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

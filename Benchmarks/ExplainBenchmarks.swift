@@ -1,0 +1,39 @@
+import Foundation
+import XADDetect
+import XADExplain
+import XADModels
+import XADTensor
+
+/// Gradient and CAM explainers on a PaDiM model (EfficientNet-Lite0, anomalib's layers, 100
+/// channels, fitted on 8 smooth synthetic 256 x 256 images): seconds per 256 x 256 image for
+/// integrated gradients (50 steps, black baseline, 8 interpolated inputs per pass) and Grad-CAM
+/// (the coarsest layer, stage3), image-score target; median of a few runs after a warm-up.
+/// Tools/bench/peer_explain.py times Captum and pytorch-grad-cam on the same kind of score.
+struct ExplainBenchmarks: BenchmarkSuite {
+    let name = "explain"
+    let size = 256
+
+    func run(into report: inout BenchmarkReport) throws {
+        var generator = SeededGenerator(seed: 11)
+        let training = try (0..<8).map { _ in try smoothImage(&generator) }
+        let model = try PaDiM.fit(on: InMemoryImages(training), setup: DetectorSetup(layers: PaDiM.defaultLayers),
+                                  options: PaDiM.Options(), backbone: try EfficientNetLite.pretrained(.lite0), progress: nil)
+        let image = try smoothImage(&generator)
+        let methods: [(String, any Explainer, Int)] = [
+            ("integrated_gradients_50_steps", IntegratedGradients(steps: 50), 3),
+            ("grad_cam", GradCAM(), 5),
+            ("saliency", Saliency(), 5),
+        ]
+        for (key, explainer, repetitions) in methods {
+            let seconds = try medianSeconds(repetitions: repetitions) {
+                _ = try explainer.explain(model, image: image, target: .imageScore)
+            }
+            report.record(name, "\(key)_padim_\(size)_seconds_per_image", rounded(seconds, 3))
+        }
+    }
+
+    /// A smooth random image: noise blurred into blobs, in 0...1.
+    private func smoothImage(_ generator: inout SeededGenerator) throws -> Tensor {
+        try Tensor.uniform([1, 3, size, size], generator: &generator).gaussianBlur(sigma: 6)
+    }
+}
