@@ -46,7 +46,7 @@ let package = Package(
             exclude: ["PaDiM/README.md", "PatchCore/README.md", "KNN/README.md"], swiftSettings: release),
 
         .target(name: "XADExplain", dependencies: ["XADDetect", "XADMetrics", "XADImage", "XADTensor"],
-                exclude: ["Perturbation/README.md", "Quality/README.md"], swiftSettings: release),
+                exclude: ["Perturbation/README.md", "Quality/README.md", "Gradients/README.md", "CAM/README.md"], swiftSettings: release),
 
         .executableTarget(
             name: "xad",
