@@ -6,9 +6,10 @@ import XADTensor
 /// is the attributions summed over channels (of their absolute values for saliency), resized
 /// (bilinear) from the model's resolution to the image's. ``SmoothGrad`` averages any of them.
 public protocol InputAttribution: Explainer {
-    /// Attributions `[1, 3, h, w]` of `function`'s target at the prepared `input`; `image` is the
-    /// explained image itself (`[1, C, H, W]` in 0...1), from which baselines are made.
-    func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor
+    /// Attributions `[1, 3, h, w]` of `function`'s target at the prepared `input`, and the
+    /// target's value there when the method evaluated it anyway; `image` is the explained image
+    /// itself (`[1, C, H, W]` in 0...1), from which baselines are made.
+    func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> (Tensor, value: Float?)
     /// Whether the map sums absolute attributions (Captum's `Saliency(abs=True)`) rather than
     /// signed ones.
     var sumsAbsoluteValues: Bool { get }
@@ -20,9 +21,9 @@ extension InputAttribution {
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
         let function = try DifferentiableTarget(detector, target: target, imageSize: image.imageSize, method: Self.name)
         let input = try detector.setup.preprocessing(image)
-        let attributions = try self.attributions(function, input: input, image: image)
+        let (attributions, value) = try self.attributions(function, input: input, image: image)
         return Explanation(method: Self.name, map: try channelSum(attributions).relevanceMap(resizedTo: image.imageSize),
-                           target: target, targetValue: try function.values(input)[0], options: optionSummary)
+                           target: target, targetValue: try value ?? function.values(input)[0], options: optionSummary)
     }
 
     /// Attributions `[1, C, h, w]` summed over channels (absolute values first when
@@ -38,8 +39,9 @@ public struct Saliency: InputAttribution {
     public static let name = "saliency"
     public init() {}
 
-    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor {
-        try function.evaluate(input).inputGradient
+    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> (Tensor, value: Float?) {
+        let evaluation = try function.evaluate(input)
+        return (evaluation.inputGradient, evaluation.values[0])
     }
 
     public var sumsAbsoluteValues: Bool { true }
@@ -51,8 +53,9 @@ public struct GradientTimesInput: InputAttribution {
     public static let name = "gradient-x-input"
     public init() {}
 
-    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor {
-        try input * function.evaluate(input).inputGradient
+    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> (Tensor, value: Float?) {
+        let evaluation = try function.evaluate(input)
+        return (try input * evaluation.inputGradient, evaluation.values[0])
     }
 
     public var sumsAbsoluteValues: Bool { false }

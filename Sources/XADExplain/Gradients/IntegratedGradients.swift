@@ -48,7 +48,7 @@ public struct IntegratedGradients: InputAttribution {
         }
     }
 
-    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> Tensor {
+    public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> (Tensor, value: Float?) {
         guard steps >= 2 else { throw ExplainerError.invalidOption("integrated gradients needs at least 2 steps, got \(steps)") }
         let start = try baselineInput(for: image, preparedBy: function.detector)
         guard start.shape == input.shape else {
@@ -57,18 +57,22 @@ public struct IntegratedGradients: InputAttribution {
         let path = try input - start
         let interval = 1 / Float(steps - 1)
         var integral = Tensor.zeros(input.shape)
+        var endValue: Float?
         var first = 0
         while first < steps {
             let last = Swift.min(first + Swift.max(batchSize, 1), steps)
             let points = try Tensor.concatenate((first..<last).map { try start + path * (Float($0) * interval) }, axis: 0)
-            let gradients = try function.evaluate(points).inputGradient
+            let evaluation = try function.evaluate(points)
+            let gradients = evaluation.inputGradient
+            if last == steps { endValue = evaluation.values.last }
             for (offset, step) in (first..<last).enumerated() {
                 let weight = step == 0 || step == steps - 1 ? interval / 2 : interval
                 integral = try integral + gradients.sliced(axis: 0, range: offset..<(offset + 1)) * weight
             }
             first = last
         }
-        return try path * integral
+        // The last point is the input itself, so its value is the explained one.
+        return (try path * integral, endValue)
     }
 
     public var sumsAbsoluteValues: Bool { false }
@@ -124,7 +128,7 @@ public struct SmoothGrad: Explainer {
         var total: Tensor?
         for _ in 0..<samples {
             let noisy = try input + Tensor.normal(input.shape, std: deviation, generator: &generator)
-            let map = try base.channelSum(try base.attributions(function, input: noisy, image: image))
+            let map = try base.channelSum(try base.attributions(function, input: noisy, image: image).0)
             total = try total.map { try $0 + map } ?? map
         }
         let mean = (total ?? Tensor.zeros([1, 1])) / Float(samples)
