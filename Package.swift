@@ -64,7 +64,7 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADDetect", "XADExplain"],
+            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADData", "XADDetect", "XADExplain"],
             path: "Benchmarks", swiftSettings: release),
 
         // Shared by the test targets: fixture loading and tolerant comparison.

@@ -11,6 +11,7 @@ let suites: [any BenchmarkSuite] = [
     BackboneBenchmarks(),
     PerturbationBenchmarks(),
     ExplainBenchmarks(),
+    DetectorBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

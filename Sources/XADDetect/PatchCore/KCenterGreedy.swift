@@ -5,8 +5,9 @@ import XADTensor
 ///
 /// The result equals the plain algorithm's (each step still takes the exact farthest point), but
 /// most distance computations are skipped by the triangle inequality: points are grouped by their
-/// nearest centre, and a group whose centre is at least twice the group's radius away from the new
-/// centre cannot have a point that moves closer to it. Memory: the points plus a few arrays of
+/// nearest centre, and neither a group whose centre is at least twice the group's radius away
+/// from the new centre, nor a point within half that distance of its centre, can move closer to
+/// the new centre. Memory: the points plus a few arrays of
 /// one number per point; time is dominated by the groups that must be rescanned.
 struct KCenterGreedy {
     /// Rows `[N, D]` (already randomly projected).
@@ -43,15 +44,18 @@ struct KCenterGreedy {
             centres.append(farthest)
             var newMembers: [Int32] = []
             for g in 0..<newGroup where !members[g].isEmpty {
-                // No point of group g can come closer to the new centre than it is to its own.
-                guard distance(centres[g], farthest) < 2 * radius[g] else { continue }
+                // |x - new| >= |c_g - new| - |x - c_g|: a point within half the centres' distance of
+                // its own centre cannot come closer to the new one, nor can a whole group whose
+                // radius is that small.
+                let half = distance(centres[g], farthest) / 2
+                guard half < radius[g] else { continue }
                 // Compact the group in place (no allocation), moving closer points out.
                 var kept = 0
                 var keptRadius: Float = 0
                 members[g].withUnsafeMutableBufferPointer { group in
                     for read in 0..<group.count {
                         let point = group[read], p = Int(point)
-                        let d = distance(p, farthest)
+                        let d = minimum[p] <= half ? Float.infinity : distance(p, farthest)
                         if d < minimum[p] {
                             minimum[p] = d
                             newMembers.append(point)
