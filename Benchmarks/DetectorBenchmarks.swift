@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XADData
 import XADDetect
 import XADModels
@@ -30,13 +31,15 @@ struct DetectorBenchmarks: BenchmarkSuite {
         report.record(name, "padim_fit_seconds", rounded((clock.now - start).seconds, 2))
         try recordScoring(padim, prepared, "padim", into: &report)
 
-        var coresetStart = clock.now
+        let coresetStart = Mutex(clock.now)
         start = clock.now
         let patchCore = try PatchCore.fit(
             on: training, setup: DetectorSetup(layers: PatchCore.defaultLayers), options: PatchCore.Options(),
-            backbone: backbone, progress: { stage, done, _ in if stage == "coreset" && done == 0 { coresetStart = clock.now } })
+            backbone: backbone, progress: { stage, done, _ in
+                if stage == "coreset" && done == 0 { coresetStart.withLock { $0 = clock.now } }
+            })
         report.record(name, "patchcore_fit_seconds", rounded((clock.now - start).seconds, 2))
-        report.record(name, "patchcore_coreset_seconds", rounded((clock.now - coresetStart).seconds, 2))
+        report.record(name, "patchcore_coreset_seconds", rounded((clock.now - coresetStart.withLock { $0 }).seconds, 2))
         try recordScoring(patchCore, prepared, "patchcore", into: &report)
         report.record(name, "peak_resident_megabytes", rounded(BackboneBenchmarks.peakResidentMegabytes(), 0))
     }
