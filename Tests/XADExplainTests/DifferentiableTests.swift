@@ -53,10 +53,12 @@ enum ExplainTestModels {
 
 @Suite("Differentiable detectors")
 struct DifferentiableTests {
-    // tolerance: 1e-4 relative, 1e-4 absolute: the Mahalanobis form runs through sgemm in the
-    // recorded path and a plain loop in score(batch:), so float32 sums differ in order.
-    @Test func padimRecordedMapEqualsScoredMap() throws {
-        let model = try ExplainTestModels.padim()
+    // tolerance: 1e-4 relative, 1e-4 absolute. PaDiM: the Mahalanobis form runs through sgemm in
+    // the recorded path and a plain loop in score(batch:); PatchCore: |x - m|² is summed directly
+    // here and as |x|² + |m|² - 2 x·m in the search. Float32 sums differ in order.
+    @Test(arguments: ["padim", "patchcore"])
+    func recordedMapEqualsScoredMap(detector: String) throws {
+        let model: any DifferentiableDetector = detector == "padim" ? try ExplainTestModels.padim() : try ExplainTestModels.patchCore()
         let batch = try model.setup.preprocessing(ExplainTestModels.anomalous)
         let scored = try model.score(batch: batch)[0].map
         let tape = GradientTape()
@@ -64,18 +66,6 @@ struct DifferentiableTests {
         #expect(recorded.map.isTracked)
         #expect(toleranceRatio(try recorded.map.reshaped([64, 64]), scored, absolute: 1e-4, relative: 1e-4) <= 1)
         #expect(recorded.activations["stage2"]?.shape == [1, 40, 8, 8])
-    }
-
-    // tolerance: 1e-4 relative, 1e-4 absolute: the distance is |x - m|² summed directly here and
-    // through |x|² + |m|² - 2 x·m in the search.
-    @Test func patchCoreRecordedMapEqualsScoredMap() throws {
-        let model = try ExplainTestModels.patchCore()
-        let batch = try model.setup.preprocessing(ExplainTestModels.anomalous)
-        let scored = try model.score(batch: batch)[0].map
-        let tape = GradientTape()
-        let recorded = try model.differentiableForward(batch: tape.watch(batch))
-        #expect(recorded.map.isTracked)
-        #expect(toleranceRatio(try recorded.map.reshaped([64, 64]), scored, absolute: 1e-4, relative: 1e-4) <= 1)
     }
 
     // Central differences of the mean of the map over a region at a few input elements, eps 5e-4

@@ -10,12 +10,7 @@ extension PaDiM: DifferentiableDetector {
     /// upsampling and Gaussian smoothing. The square root's argument is floored at 1e-12 so its
     /// gradient stays finite where a patch sits exactly on its mean.
     public func differentiableForward(batch: Tensor) throws -> DifferentiableOutput {
-        let maps = try extractor.tapMaps(batch)
-        let features = try extractor.combined(maps)
-        let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
-        guard featureGrid == grid else {
-            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
-        }
+        let (maps, features) = try extractor.recordedFeatures(batch, fittedGrid: grid)
         let (count, total, positions) = (features.shape[0], features.shape[1], grid.height * grid.width)
         let dims = channelIndices.count
         let selection = Tensor(shape: [total, dims]) { out in
@@ -27,9 +22,8 @@ extension PaDiM: DifferentiableDetector {
         let centred = try rows - statistics.mean.reshaped([positions, 1, dims])
         let quadratic = try (centred.matmul(statistics.inverseCovariance) * centred).sum(axes: [2])   // [P, N]
         let distances = quadratic.clamped(min: 1e-12, max: nil).sqrt()
-        let patchMaps = try distances.transposed().reshaped([count, 1, grid.height, grid.width])
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let map = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return DifferentiableOutput(map: try map.reshaped([count, size.height, size.width]), activations: maps)
+        let map = try smoothedMaps(distances.transposed(), count: count, grid: grid,
+                                   size: Size2(height: batch.shape[2], width: batch.shape[3]), sigma: options.sigma)
+        return DifferentiableOutput(map: map, activations: maps)
     }
 }

@@ -11,12 +11,7 @@ extension PatchCore: DifferentiableDetector {
     /// bilinear upsampling and Gaussian smoothing. The re-weighting of the image score (Eq. 7) is
     /// not part of the map.
     public func differentiableForward(batch: Tensor) throws -> DifferentiableOutput {
-        let maps = try extractor.tapMaps(batch)
-        let features = try extractor.combined(maps)
-        let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
-        guard featureGrid == grid else {
-            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
-        }
+        let (maps, features) = try extractor.recordedFeatures(batch, fittedGrid: grid)
         let (count, channels, positions) = (features.shape[0], features.shape[1], grid.height * grid.width)
         // [N, C, P] -> [N, P, C] -> [N·P, C], row-major over the grid like the search's queries.
         let rows = try features.reshaped([count, channels, positions]).permuted([0, 2, 1]).reshaped([count * positions, channels])
@@ -28,9 +23,8 @@ extension PatchCore: DifferentiableDetector {
         }
         let squared = try (rows - nearest).squared().sum(axes: [1])
         let distances = squared.clamped(min: 1e-12, max: nil).sqrt()
-        let patchMaps = try distances.reshaped([count, 1, grid.height, grid.width])
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let map = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return DifferentiableOutput(map: try map.reshaped([count, size.height, size.width]), activations: maps)
+        let map = try smoothedMaps(distances, count: count, grid: grid,
+                                   size: Size2(height: batch.shape[2], width: batch.shape[3]), sigma: options.sigma)
+        return DifferentiableOutput(map: map, activations: maps)
     }
 }
