@@ -122,6 +122,24 @@ struct GradientTests {
         #expect(abs(total - difference) <= 0.01 * abs(difference), "sum \(total), difference \(difference)")
     }
 
+    // The nearest-normal baseline: PatchCore's provenance names a training image, which the
+    // caller passes as the baseline image; completeness then holds from it too (1 %, 64 steps).
+    @Test func nearestNormalTrainingImageAsBaseline() throws {
+        let model = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let index = try #require(IntegratedGradients.nearestNormalImage(of: try model.score(image: image)))
+        let training = ExplainTestModels.training
+        #expect((0..<training.count).contains(index))
+        let baseline = try training.image(at: index)
+        let explanation = try IntegratedGradients(steps: 64, baseline: .image(baseline)).explain(model, image: image, target: .topK(50))
+        #expect(explanation.options["baseline"] == "given image")
+        let target = ExplanationTarget.topK(50)
+        let difference = try target.values(of: model.score(image: image).map.unsqueezed(axis: 0)).scalars[0]
+            - target.values(of: model.score(image: baseline).map.unsqueezed(axis: 0)).scalars[0]
+        let total = explanation.map.scalars.reduce(0, +)
+        #expect(abs(total - difference) <= 0.01 * abs(difference), "sum \(total), difference \(difference)")
+    }
+
     @Test func smoothGradIsReproducibleAndSeeded() throws {
         let model = try ExplainTestModels.padim()
         let image = ExplainTestModels.anomalous
