@@ -9,11 +9,14 @@ import XADTensor
 /// image's size, and reduced to the target there, so regions are given in image pixels and the
 /// value equals the target of ``AnomalyDetector/score(image:)``'s map.
 public struct DifferentiableTarget: Sendable {
+    /// The detector whose map is differentiated.
     public let detector: any DifferentiableDetector
+    /// The number explained.
     public let target: ExplanationTarget
     /// The explained image's size.
     public let imageSize: Size2
 
+    /// The target of `detector`'s map for images of `imageSize`, for the explainer `method`.
     /// - Throws: ``ExplainerError/notDifferentiable(detector:method:)`` when `detector` cannot
     ///   give gradients.
     public init(_ detector: any AnomalyDetector, target: ExplanationTarget, imageSize: Size2, method: String) throws {
@@ -41,10 +44,11 @@ public struct DifferentiableTarget: Sendable {
         public var values: [Float]
         /// d target / d prepared input, `[N, 3, h, w]` (each entry's own gradient).
         public var inputGradient: Tensor
-        /// The tap asked for, its activation `[N, K, h', w']` (untracked) and d target / d it;
-        /// nil when none was asked for.
+        /// The tap asked for; nil when none was.
         public var layer: String?
+        /// That tap's activation `[N, K, h', w']`, untracked.
         public var activation: Tensor?
+        /// d target / d that activation, `[N, K, h', w']`.
         public var activationGradient: Tensor?
     }
 
