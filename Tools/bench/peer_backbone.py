@@ -17,7 +17,7 @@ import sys
 import timm
 import torch
 
-from peer_tensor import cpu_seconds, median_seconds
+from timing import cpu_seconds, median_seconds
 
 SIZE = 256
 REPETITIONS = {1: 15, 16: 5}

@@ -11,8 +11,7 @@ import tempfile
 import numpy as np
 from PIL import Image
 
-from peer_tensor import cpu_seconds
-from timing import median_seconds
+from timing import cpu_seconds, median_seconds
 
 SIDE = 1024
 FOLDER = pathlib.Path(tempfile.gettempdir()) / "xad-benchmark-images"

@@ -4,32 +4,9 @@ Two threads, no autograd, one warm-up run, median of several runs; keys are thos
 Benchmarks/TensorBenchmarks.swift with a `torch_` prefix. The `_1thread_cpu_gflops` figures use
 one thread and process CPU time (best of several runs), which a busy machine hardly disturbs.
 """
-import statistics
-import time
-
 import torch
 
-
-def median_seconds(body, repetitions=7):
-    """Median wall time of `body()` in seconds after one warm-up run."""
-    body()
-    times = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        body()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def cpu_seconds(body, repetitions=7):
-    """Least process CPU time of `body()` in seconds after one warm-up run."""
-    body()
-    times = []
-    for _ in range(repetitions):
-        start = time.process_time()
-        body()
-        times.append(time.process_time() - start)
-    return min(times)
+from timing import cpu_seconds, median_seconds
 
 
 def conv_gflops(batch, channels_in, channels_out, size, kernel, stride=1, groups=1, timer=median_seconds):
