@@ -14,11 +14,7 @@ struct ExplainBenchmarks: BenchmarkSuite {
     let size = 256
 
     func run(into report: inout BenchmarkReport) throws {
-        var generator = SeededGenerator(seed: 11)
-        let training = try (0..<8).map { _ in try smoothImage(&generator) }
-        let model = try PaDiM.fit(on: InMemoryImages(training), setup: DetectorSetup(layers: PaDiM.defaultLayers),
-                                  options: PaDiM.Options(), backbone: try EfficientNetLite.pretrained(.lite0), progress: nil)
-        let image = try smoothImage(&generator)
+        let (model, image) = try SyntheticPaDiM.modelAndImage(size: size)
         let methods: [(String, any Explainer, Int)] = [
             ("integrated_gradients_50_steps", IntegratedGradients(steps: 50), 3),
             ("grad_cam", GradCAM(), 5),
@@ -30,10 +26,5 @@ struct ExplainBenchmarks: BenchmarkSuite {
             }
             report.record(name, "\(key)_padim_\(size)_seconds_per_image", rounded(seconds, 3))
         }
-    }
-
-    /// A smooth random image: noise blurred into blobs, in 0...1.
-    private func smoothImage(_ generator: inout SeededGenerator) throws -> Tensor {
-        try Tensor.uniform([1, 3, size, size], generator: &generator).gaussianBlur(sigma: 6)
     }
 }

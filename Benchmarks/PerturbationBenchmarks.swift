@@ -13,11 +13,7 @@ struct PerturbationBenchmarks: BenchmarkSuite {
     let size = 256
 
     func run(into report: inout BenchmarkReport) throws {
-        var generator = SeededGenerator(seed: 11)
-        let training = try (0..<8).map { _ in try smoothImage(&generator) }
-        let model = try PaDiM.fit(on: InMemoryImages(training), setup: DetectorSetup(layers: PaDiM.defaultLayers),
-                                  options: PaDiM.Options(), backbone: try EfficientNetLite.pretrained(.lite0), progress: nil)
-        let image = try smoothImage(&generator)
+        let (model, image) = try SyntheticPaDiM.modelAndImage(size: size)
         _ = try Occlusion(window: 128, stride: 128).explain(model, image: image, target: .imageScore)
         for (key, explainer) in [("occlusion_w32_s16", Occlusion() as any Explainer), ("rise_1000_masks", RISE())] {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -28,10 +24,5 @@ struct PerturbationBenchmarks: BenchmarkSuite {
                 report.record(name, "\(key)_padim_\(size)_scored_images_per_s", rounded(scored / seconds, 1))
             }
         }
-    }
-
-    /// A smooth random image: noise blurred into blobs, in 0...1.
-    private func smoothImage(_ generator: inout SeededGenerator) throws -> Tensor {
-        try Tensor.uniform([1, 3, size, size], generator: &generator).gaussianBlur(sigma: 6)
     }
 }
