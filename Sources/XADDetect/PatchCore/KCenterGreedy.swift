@@ -7,8 +7,8 @@ import XADTensor
 /// most distance computations are skipped by the triangle inequality: points are grouped by their
 /// nearest centre, and neither a group whose centre is at least twice the group's radius away
 /// from the new centre, nor a point within half that distance of its centre, can move closer to
-/// the new centre. Memory: the points plus a few arrays of
-/// one number per point; time is dominated by the groups that must be rescanned.
+/// the new centre. Each step's group rescans are spread over ``Threads/count`` threads; nothing
+/// is allocated inside the loop but the lists of points that move.
 struct KCenterGreedy {
     /// Rows `[N, D]` (already randomly projected).
     let points: Tensor
@@ -20,60 +20,84 @@ struct KCenterGreedy {
         guard count > 0 else { return [] }
         var generator = SeededGenerator(seed: seed)
         let start = Int(generator.next() % UInt64(total))
-        let base = points.storage.base
-
-        func distance(_ a: Int, _ b: Int) -> Float {
-            euclideanDistance(base + a * dims, base + b * dims, dims)
-        }
+        let base = UncheckedSendable(points.storage.base)
 
         // Group 0: every point, owned by the random start.
         var centres = [start]
-        var minimum = [Float](repeating: 0, count: total)
-        for i in 0..<total { minimum[i] = distance(i, start) }
+        var minimum = (0..<total).map { euclideanDistance(base.value + $0 * dims, base.value + start * dims, dims) }
         var members: [[Int32]] = [Array(0..<Int32(total))]
         var radius: [Float] = [minimum.max() ?? 0]
         var selected: [Int] = []
         selected.reserveCapacity(count)
+        let lanes = Swift.max(1, Threads.count)
+        var moved = [[Int32]](repeating: [], count: lanes)
 
         while selected.count < count {
             // The farthest point lies in the group of largest radius.
             guard let group = radius.indices.max(by: { radius[$0] < radius[$1] }), radius[group] > 0 else { break }
             guard let farthest = members[group].max(by: { minimum[Int($0)] < minimum[Int($1)] }).map(Int.init) else { break }
             selected.append(farthest)
-            let newGroup = centres.count
+            let groupCount = centres.count
             centres.append(farthest)
-            var newMembers: [Int32] = []
-            for g in 0..<newGroup where !members[g].isEmpty {
-                // |x - new| >= |c_g - new| - |x - c_g|: a point within half the centres' distance of
-                // its own centre cannot come closer to the new one, nor can a whole group whose
-                // radius is that small.
-                let half = distance(centres[g], farthest) / 2
-                guard half < radius[g] else { continue }
-                // Compact the group in place (no allocation), moving closer points out.
-                var kept = 0
-                var keptRadius: Float = 0
-                members[g].withUnsafeMutableBufferPointer { group in
-                    for read in 0..<group.count {
-                        let point = group[read], p = Int(point)
-                        let d = minimum[p] <= half ? Float.infinity : distance(p, farthest)
-                        if d < minimum[p] {
-                            minimum[p] = d
-                            newMembers.append(point)
-                        } else {
-                            group[kept] = point
-                            kept += 1
-                            keptRadius = Swift.max(keptRadius, minimum[p])
+            let activeLanes = Swift.min(lanes, groupCount)
+            members.withUnsafeMutableBufferPointer { groups in
+                minimum.withUnsafeMutableBufferPointer { minimum in
+                    radius.withUnsafeMutableBufferPointer { radius in
+                        moved.withUnsafeMutableBufferPointer { moved in
+                            centres.withUnsafeBufferPointer { centres in
+                                let shared = UncheckedSendable((groups, minimum, radius, moved, centres))
+                                Threads.parallelFor(activeLanes) { lane in
+                                    let (groups, minimum, radius, moved, centres) = shared.value
+                                    let target = base.value + farthest * dims
+                                    for g in stride(from: lane, to: groupCount, by: activeLanes) where !groups[g].isEmpty {
+                                        let half = euclideanDistance(base.value + centres[g] * dims, target, dims) / 2
+                                        guard half < radius[g] else { continue }
+                                        radius[g] = Self.rescan(&groups[g], half: half, towards: target, moving: &moved[lane],
+                                                                minimum: minimum.baseAddress!, points: base.value, dims: dims)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-                members[g].removeLast(members[g].count - kept)
-                radius[g] = keptRadius
             }
             minimum[farthest] = 0
+            var newMembers: [Int32] = []
+            for lane in 0..<lanes {
+                newMembers += moved[lane]
+                moved[lane].removeAll(keepingCapacity: true)
+            }
             members.append(newMembers)
             radius.append(newMembers.reduce(Float(0)) { Swift.max($0, minimum[Int($1)]) })
         }
         return selected
+    }
+
+    /// Moves the points of one group that are closer to `target` than to their own centre into
+    /// `moving` (updating their distances), compacts the rest in place and returns the group's
+    /// new radius. `half` is half the distance between the group's centre and `target`: by the
+    /// triangle inequality a point within `half` of its centre cannot move.
+    private static func rescan(_ group: inout [Int32], half: Float, towards target: UnsafePointer<Float>,
+                               moving: inout [Int32], minimum: UnsafeMutablePointer<Float>,
+                               points: UnsafeMutablePointer<Float>, dims: Int) -> Float {
+        var kept = 0
+        var keptRadius: Float = 0
+        group.withUnsafeMutableBufferPointer { group in
+            for read in 0..<group.count {
+                let point = group[read], p = Int(point)
+                let d = minimum[p] <= half ? Float.infinity : euclideanDistance(points + p * dims, target, dims)
+                if d < minimum[p] {
+                    minimum[p] = d
+                    moving.append(point)
+                } else {
+                    group[kept] = point
+                    kept += 1
+                    keptRadius = Swift.max(keptRadius, minimum[p])
+                }
+            }
+        }
+        group.removeLast(group.count - kept)
+        return keptRadius
     }
 }
 

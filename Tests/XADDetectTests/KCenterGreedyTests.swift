@@ -1,0 +1,51 @@
+import Testing
+@testable import XADDetect
+import XADTensor
+
+@Suite("Greedy k-centre coreset")
+struct KCenterGreedyTests {
+    /// The plain algorithm: every step updates every point's distance to the newest centre.
+    static func plainGreedy(_ points: Tensor, count: Int, seed: UInt64) -> [Int] {
+        let (total, dims) = (points.shape[0], points.shape[1])
+        let values = points.scalars
+        func distance(_ a: Int, _ b: Int) -> Float {
+            var sum: Float = 0
+            for d in 0..<dims { let difference = values[a * dims + d] - values[b * dims + d]; sum += difference * difference }
+            return sum.squareRoot()
+        }
+        var generator = SeededGenerator(seed: seed)
+        let start = Int(generator.next() % UInt64(total))
+        var minimum = (0..<total).map { distance($0, start) }
+        var selected: [Int] = []
+        for _ in 0..<count {
+            guard let farthest = minimum.indices.max(by: { minimum[$0] < minimum[$1] }) else { break }
+            selected.append(farthest)
+            for i in 0..<total { minimum[i] = Swift.min(minimum[i], distance(i, farthest)) }
+            minimum[farthest] = 0
+        }
+        return selected
+    }
+
+    @Test(arguments: [(2000, 16, 200), (3000, 128, 300), (500, 3, 100)])
+    func pruningSelectsExactlyWhatThePlainAlgorithmSelects(total: Int, dims: Int, count: Int) {
+        var generator = SeededGenerator(seed: UInt64(total + dims))
+        // Clustered points, like patch features: a few centres with spread around them.
+        let centres = Tensor.normal([8, dims], std: 4, generator: &generator).scalars
+        let points = Tensor(shape: [total, dims]) { out in
+            for i in 0..<total {
+                let cluster = i % 8
+                for d in 0..<dims { out[i * dims + d] = centres[cluster * dims + d] + generator.nextNormal() }
+            }
+        }
+        let pruned = KCenterGreedy(points: points).select(count, seed: 5)
+        #expect(pruned == Self.plainGreedy(points, count: count, seed: 5))
+        #expect(Set(pruned).count == count)
+    }
+
+    @Test func duplicatePointsStopTheSelectionInsteadOfRepeating() throws {
+        let points = try Tensor(shape: [4, 2], scalars: [0, 0, 1, 1, 0, 0, 1, 1])
+        let chosen = KCenterGreedy(points: points).select(4, seed: 1)
+        #expect(Set(chosen).count == chosen.count)
+        #expect(chosen.count <= 2)
+    }
+}
