@@ -65,4 +65,23 @@ struct SavedModelTests {
             #expect("\(error)".contains("not a saved model"))
         }
     }
+
+    @Test func savedIntegersThatAreNotWholeNumbersInRangeAreRefusedNotTrapped() throws {
+        let (model, _) = try Self.smallModel()
+        var tensors = model.fittedTensors
+        let backbone = try Backbones.load("efficientnet-lite0")
+        for bad: Float in [.nan, -1, 2.5, 1e30] {
+            var indices = tensors["channel_indices"]!.scalars
+            indices[0] = bad
+            tensors["channel_indices"] = try Tensor(shape: [indices.count], scalars: indices)
+            #expect(throws: DetectorError.self) {
+                try PaDiM(restoring: tensors, setup: model.setup, options: model.options, backbone: backbone)
+            }
+        }
+        tensors = model.fittedTensors
+        tensors["grid"] = try Tensor(shape: [2], scalars: [.infinity, 16])
+        #expect(throws: DetectorError.self) {
+            try PaDiM(restoring: tensors, setup: model.setup, options: model.options, backbone: backbone)
+        }
+    }
 }

@@ -170,19 +170,17 @@ public struct SPADE: ConfigurableDetector {
 
     public var fittedTensors: [String: Tensor] {
         ["patch_features": patches,
-         "grid": (try? Tensor(shape: [2], scalars: [Float(grid.height), Float(grid.width)])) ?? .zeros([2])]
+         "grid": grid.savedTensor]
     }
 
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
         try Self.validate(options)
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
-        guard let patches = tensors["patch_features"], let gridValues = tensors["grid"]?.scalars,
-              patches.rank == 3, patches.shape[0] > 0, patches.shape[2] == extractor.channels, gridValues.count == 2,
-              gridValues.allSatisfy({ $0 >= 1 && $0 < 65_536 }),
-              Int(gridValues[0]) * Int(gridValues[1]) == patches.shape[1] else {
+        guard let patches = tensors["patch_features"], let grid = Size2(saved: tensors["grid"]),
+              patches.rank == 3, patches.shape[0] > 0, patches.shape[2] == extractor.channels,
+              grid.height * grid.width == patches.shape[1] else {
             throw DetectorError.invalidOption("the saved kNN tensors are missing or do not fit the backbone's layers")
         }
-        try self.init(setup: setup, options: options, extractor: extractor, patches: patches,
-                      grid: Size2(height: Int(gridValues[0]), width: Int(gridValues[1])))
+        try self.init(setup: setup, options: options, extractor: extractor, patches: patches, grid: grid)
     }
 }

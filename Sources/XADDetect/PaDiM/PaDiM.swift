@@ -102,7 +102,7 @@ public struct PaDiM: AnomalyDetector {
          "channel_indices": Tensor(shape: [channelIndices.count], fill: { out in
              for (i, index) in channelIndices.enumerated() { out[i] = Float(index) }
          }),
-         "grid": (try? Tensor(shape: [2], scalars: [Float(grid.height), Float(grid.width)])) ?? .zeros([2])]
+         "grid": grid.savedTensor]
     }
 
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
@@ -112,16 +112,14 @@ public struct PaDiM: AnomalyDetector {
         }
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
         let mean = try tensor("mean"), inverse = try tensor("inverse_covariance")
-        let indices = try tensor("channel_indices").scalars.map { Int($0) }
-        let gridValues = try tensor("grid").scalars
-        guard mean.rank == 2, inverse.shape == [mean.shape[0], mean.shape[1], mean.shape[1]],
-              indices.count == mean.shape[1], indices.allSatisfy({ $0 >= 0 && $0 < extractor.channels }),
-              gridValues.count == 2, Int(gridValues[0]) * Int(gridValues[1]) == mean.shape[0] else {
+        guard let indices = SavedIntegers.decode(try tensor("channel_indices").scalars, below: extractor.channels),
+              let grid = Size2(saved: try tensor("grid")),
+              mean.rank == 2, inverse.shape == [mean.shape[0], mean.shape[1], mean.shape[1]],
+              indices.count == mean.shape[1], grid.height * grid.width == mean.shape[0] else {
             throw DetectorError.invalidOption("the saved PaDiM tensors do not fit together or do not fit the backbone's layers")
         }
         self.init(setup: setup, options: options, extractor: extractor, channelIndices: indices,
-                  statistics: GaussianStatistics(mean: mean, inverseCovariance: inverse),
-                  grid: Size2(height: Int(gridValues[0]), width: Int(gridValues[1])))
+                  statistics: GaussianStatistics(mean: mean, inverseCovariance: inverse), grid: grid)
     }
 
     /// A seeded random subset of `count` channel indices out of `total`, sorted.

@@ -151,21 +151,21 @@ public struct PatchCore: AnomalyDetector {
             }
         }
         return ["memory_bank": memory.bank, "bank_sources": locations,
-                "grid": (try? Tensor(shape: [2], scalars: [Float(grid.height), Float(grid.width)])) ?? .zeros([2])]
+                "grid": grid.savedTensor]
     }
 
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .bilinear,
                                              neighbourhoodAverage: true)
-        guard let bank = tensors["memory_bank"], let locations = tensors["bank_sources"], let gridValues = tensors["grid"]?.scalars,
-              bank.rank == 2, bank.shape[1] == extractor.channels, locations.shape == [bank.shape[0], 3], gridValues.count == 2 else {
+        guard let bank = tensors["memory_bank"], let locations = tensors["bank_sources"], let grid = Size2(saved: tensors["grid"]),
+              bank.rank == 2, bank.shape[1] == extractor.channels, locations.shape == [bank.shape[0], 3],
+              let values = SavedIntegers.decode(locations.scalars, below: SavedIntegers.limit) else {
             throw DetectorError.invalidOption("the saved PatchCore tensors are missing or do not fit the backbone's layers")
         }
-        let values = locations.scalars
         let sources = (0..<bank.shape[0]).map {
-            PatchLocation(image: Int(values[3 * $0]), row: Int(values[3 * $0 + 1]), column: Int(values[3 * $0 + 2]))
+            PatchLocation(image: values[3 * $0], row: values[3 * $0 + 1], column: values[3 * $0 + 2])
         }
         self.init(setup: setup, options: options, extractor: extractor, memory: NearestNeighbours(bank: bank),
-                  sources: sources, grid: Size2(height: Int(gridValues[0]), width: Int(gridValues[1])))
+                  sources: sources, grid: grid)
     }
 }
