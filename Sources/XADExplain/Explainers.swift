@@ -24,4 +24,12 @@ public enum Explainers {
         }
         return explainer
     }
+
+    /// `explainers` with `context` handed to those that use one (``ContextualExplainer``).
+    public static func configured(_ explainers: [any Explainer], with context: ExplanationContext) -> [any Explainer] {
+        explainers.map { explainer in
+            guard let contextual = explainer as? any ContextualExplainer else { return explainer }
+            return contextual.using(context)
+        }
+    }
 }
