@@ -48,6 +48,10 @@ let package = Package(
         .target(name: "XADExplain", dependencies: ["XADDetect", "XADMetrics", "XADImage", "XADTensor"],
                 exclude: ["Perturbation/README.md", "Quality/README.md", "Gradients/README.md", "CAM/README.md"], swiftSettings: release),
 
+        .target(
+            name: "XADBench", dependencies: ["XADExplain", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor"],
+            swiftSettings: release),
+
         .executableTarget(
             name: "xad",
             dependencies: [
@@ -57,6 +61,7 @@ let package = Package(
                 "XADImage",
                 "XADDetect",
                 "XADExplain",
+                "XADBench",
                 "XADData",
                 "XADTensor",
             ],
@@ -74,6 +79,7 @@ let package = Package(
             resources: []),
         .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADDetectTests", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADBenchTests", dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADExplainTests", dependencies: ["XADExplain", "XADDetect", "XADModels", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
