@@ -35,10 +35,23 @@ public struct Evaluator: Sendable {
     /// Evaluates a saved model, also checking its saved threshold on the test set.
     public func evaluate(model: SavedModel, on dataset: Dataset, progress: FitProgress? = nil,
                          warn: (String) -> Void = { _ in }) throws -> EvaluationReport {
-        try evaluate(model.detector, on: dataset, threshold: model.threshold.map(Double.init), progress: progress, warn: warn)
+        try evaluation(of: model, on: dataset, progress: progress, warn: warn).report
     }
 
-    /// Evaluates `detector` on `dataset.test`.
+    /// Evaluates `detector` on `dataset.test`; see ``evaluation(of:on:threshold:progress:warn:)``.
+    public func evaluate(_ detector: any AnomalyDetector, on dataset: Dataset, threshold: Double? = nil,
+                         progress: FitProgress? = nil, warn: (String) -> Void = { _ in }) throws -> EvaluationReport {
+        try evaluation(of: detector, on: dataset, threshold: threshold, progress: progress, warn: warn).report
+    }
+
+    /// The report of ``evaluate(model:on:progress:warn:)`` together with every scored test image
+    /// (score, map and mask at the model's resolution), for galleries and curves.
+    public func evaluation(of model: SavedModel, on dataset: Dataset, progress: FitProgress? = nil,
+                           warn: (String) -> Void = { _ in }) throws -> Evaluation {
+        try evaluation(of: model.detector, on: dataset, threshold: model.threshold.map(Double.init), progress: progress, warn: warn)
+    }
+
+    /// Scores `detector` on `dataset.test` and measures it: the report and the scored images.
     /// - Parameters:
     ///   - threshold: a decision threshold on raw scores to check (TPR and FPR at it), if any.
     ///   - progress: stage "scoring", images done of all.
@@ -46,8 +59,8 @@ public struct Evaluator: Sendable {
     /// - Throws: ``EvaluationError`` when there is nothing to evaluate; the loading error (naming
     ///   the file) for a bad image or mask under ``BadImagePolicy/fail``; ``MetricsError`` for
     ///   non-finite scores.
-    public func evaluate(_ detector: any AnomalyDetector, on dataset: Dataset, threshold: Double? = nil,
-                         progress: FitProgress? = nil, warn: (String) -> Void = { _ in }) throws -> EvaluationReport {
+    public func evaluation(of detector: any AnomalyDetector, on dataset: Dataset, threshold: Double? = nil,
+                           progress: FitProgress? = nil, warn: (String) -> Void = { _ in }) throws -> Evaluation {
         guard !dataset.test.isEmpty else { throw EvaluationError.noTestImages(dataset.name) }
         let started = ContinuousClock.now
         var scored: [ScoredImage] = [], skipped: [String] = []
@@ -77,13 +90,14 @@ public struct Evaluator: Sendable {
             EvaluationReport.DefectClass(name: category, metrics: try measure(scored.filter { !$0.isAnomalous || $0.category == category }))
         }
         let metricsSeconds = ModelFitting.seconds(since: metricsStarted)
-        return EvaluationReport(
+        let report = EvaluationReport(
             dataset: dataset.name, detector: type(of: detector).name, backbone: detector.setup.backbone,
             layers: detector.setup.layers, inputSize: [preprocessing.outputSize.height, preprocessing.outputSize.width],
             fprLimit: fprLimit, overall: overall, classes: classes,
             atThreshold: threshold.map { EvaluationReport.ThresholdCheck($0, scored) }, skipped: skipped,
             timing: EvaluationReport.Timing(scoringSeconds: scoringSeconds, metricsSeconds: metricsSeconds,
                                             imagesPerSecond: Double(scored.count) / Swift.max(scoringSeconds, 1e-9)))
+        return Evaluation(report: report, images: scored)
     }
 
     /// Every metric of `images`; a metric that is undefined for them is nil, with its reason.
@@ -110,28 +124,6 @@ public struct Evaluator: Sendable {
         }
         if metrics.pixelAUROC == nil, let reason = metrics.undefined["pixel_auroc"] { metrics.undefined["aupro"] = reason }
         return metrics
-    }
-}
-
-/// One scored test image: its score and its map and mask at the model's resolution.
-struct ScoredImage {
-    let name: String
-    let category: String
-    let isAnomalous: Bool
-    let score: Float
-    let map: ScoreMap
-    /// Nil for an anomalous image without a ground-truth mask.
-    let mask: DefectMask?
-
-    init(_ sample: Sample, _ result: AnomalyResult, _ preprocessing: Preprocessing) throws {
-        let reference = sample.reference
-        (name, category, isAnomalous, score) = (reference.name, reference.category, reference.label.isAnomalous, result.score)
-        let (height, width) = (result.map.shape[0], result.map.shape[1])
-        map = try ScoreMap(height: height, width: width, scores: result.map.scalars, name: reference.image.path)
-        guard sample.hasMask else { mask = nil; return }
-        var resized = try sample.mask.resized(to: preprocessing.imageSize, mode: .nearest)
-        if let crop = preprocessing.centerCrop { resized = try resized.centerCropped(to: crop) }
-        mask = try DefectMask(height: height, width: width, values: resized.scalars, name: reference.image.path)
     }
 }
 
