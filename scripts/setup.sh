@@ -3,7 +3,8 @@
 # machine it only checks (a second run takes well under 5 seconds).
 set -euo pipefail
 
-# Debian packages: BLAS, image codecs, FFmpeg for video, ffmpeg itself to make test videos.
+# Debian packages: BLAS, image codecs, FFmpeg for video, ffmpeg itself to make test videos,
+# Chromium to check the HTML report in a real browser.
 apt_packages=(
   pkg-config
   libopenblas-dev
@@ -12,6 +13,7 @@ apt_packages=(
   libtiff-dev
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   ffmpeg
+  chromium  # headless, for the test that renders the HTML report to a screenshot
 )
 
 missing=()
