@@ -122,7 +122,9 @@ public struct ModelFitting: Sendable {
         // scores are distances, never negative.
         let lowest = scores.count > 1 && Double(scores.min() ?? 0) < threshold ? Double(scores.min() ?? 0) : 0
         let normaliser = try? MinMaxNormaliser(minimum: lowest, maximum: 2 * threshold - lowest)
-        return FittedModel(model: SavedModel(detector: fitted, threshold: Float(threshold), normalisation: normaliser),
+        let model = SavedModel(detector: fitted, threshold: Float(threshold), normalisation: normaliser,
+                               trainingImagePaths: fitSet.map { $0.image.absoluteURL.path })
+        return FittedModel(model: model,
                            trainingImages: fitSet.count, calibrationImages: calibrationSet.count,
                            calibratedOnTrainingImages: calibrationSet == fitSet, calibrationScores: scores,
                            skipped: skipped, seconds: Self.seconds(since: started))

@@ -27,12 +27,21 @@ public struct SavedModel: Sendable {
     public var threshold: Float?
     /// Maps raw scores to 0...1, fitted on validation scores, when available.
     public var normalisation: MinMaxNormaliser?
+    /// The files of the images the detector was fitted on, in fitting order (absolute paths), when
+    /// known: ``PatchLocation/image`` indexes them. Models saved before this was recorded have none.
+    public var trainingImagePaths: [String]?
 
-    public init(detector: any AnomalyDetector, threshold: Float? = nil, normalisation: MinMaxNormaliser? = nil) {
+    public init(detector: any AnomalyDetector, threshold: Float? = nil, normalisation: MinMaxNormaliser? = nil,
+                trainingImagePaths: [String]? = nil) {
         self.detector = detector
         self.threshold = threshold
         self.normalisation = normalisation
+        self.trainingImagePaths = trainingImagePaths
     }
+
+    /// The images the detector was fitted on, decoded on demand from ``trainingImagePaths`` (for
+    /// healing, nearest-normal exemplars and baselines); nil when the model does not record them.
+    public var trainingImages: (any ImageSource)? { trainingImagePaths.map { ImageFiles(paths: $0) } }
 
     /// The record stored beside the tensors.
     struct Record: Codable {
@@ -43,6 +52,8 @@ public struct SavedModel: Sendable {
         var setup: DetectorSetup
         var threshold: Float?
         var normalisation: MinMaxNormaliser?
+        /// Absent in files written before training images were recorded (they still load).
+        var trainingImages: [String]?
         var checksum: String
     }
 
@@ -52,7 +63,7 @@ public struct SavedModel: Sendable {
         let options = String(decoding: try JSONEncoder().encode(AnyOptions(detector)), as: UTF8.self)
         var record = Record(format: Self.formatVersion, xadkitVersion: Self.xadkitVersion, detector: type(of: detector).name,
                             options: options, setup: detector.setup, threshold: threshold,
-                            normalisation: normalisation, checksum: "")
+                            normalisation: normalisation, trainingImages: trainingImagePaths, checksum: "")
         record.checksum = try Self.checksum(tensors, record: record)
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         let entries = tensors.sorted { $0.key < $1.key }.map { WeightEntry(name: $0.key, tensor: $0.value) }
@@ -84,7 +95,8 @@ public struct SavedModel: Sendable {
         let backbone = try Backbones.load(record.setup.backbone, weightsPath: weightsPath)
         do {
             let detector = try restore(type, tensors: tensors, record: record, backbone: backbone)
-            return SavedModel(detector: detector, threshold: record.threshold, normalisation: record.normalisation)
+            return SavedModel(detector: detector, threshold: record.threshold, normalisation: record.normalisation,
+                              trainingImagePaths: record.trainingImages)
         } catch {
             throw DetectorError.modelFile(path: url.path, problem: "\(error) (was it fitted with another backbone?)")
         }
