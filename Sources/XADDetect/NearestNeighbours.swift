@@ -3,15 +3,16 @@ import XADTensor
 /// Exact nearest neighbours of query rows among bank rows by squared Euclidean distance,
 /// computed as `|q|² + |b|² - 2 q·b` with one matrix product per block of the bank, so memory
 /// stays at `queries x blockSize` however large the bank is (never `N x N`).
-struct NearestNeighbours: Sendable {
+public struct NearestNeighbours: Sendable {
     /// `[K, D]`.
-    let bank: Tensor
+    public let bank: Tensor
     /// `|b|²` per bank row.
     private let bankNorms: [Float]
     /// Bank rows per block.
     static let blockSize = 4096
 
-    init(bank: Tensor) {
+    /// A searchable bank of rows `[K, D]`.
+    public init(bank: Tensor) {
         self.bank = bank
         let (count, dims) = (bank.shape[0], bank.shape[1])
         bankNorms = bank.withUnsafeBufferPointer { b in
@@ -23,11 +24,12 @@ struct NearestNeighbours: Sendable {
         }
     }
 
-    var count: Int { bank.shape[0] }
+    /// The number of bank rows.
+    public var count: Int { bank.shape[0] }
 
     /// The `k` nearest bank rows of each query row (`[Q, D]`), nearest first: Euclidean
     /// distances (clamped at 0 before the root) and bank indices, each `Q * k`, row-major.
-    func search(_ queries: Tensor, k: Int) -> (distances: [Float], indices: [Int]) {
+    public func search(_ queries: Tensor, k: Int) -> (distances: [Float], indices: [Int]) {
         let (queryCount, dims) = (queries.shape[0], queries.shape[1])
         let k = Swift.min(k, count)
         var bestDistances = [Float](repeating: .infinity, count: queryCount * k)

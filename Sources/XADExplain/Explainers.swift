@@ -12,6 +12,10 @@ public enum Explainers {
         Occlusion(),
         RISE(),
         KernelSHAP(),
+        Healing(),
+        GradientCounterfactual(),
+        NearestExemplars(),
+        TCAV(),
     ]
 
     /// The names users pass with `--method`.

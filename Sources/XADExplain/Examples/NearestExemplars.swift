@@ -1,0 +1,135 @@
+import XADDetect
+import XADTensor
+
+/// Example-based explanation: for the image's most anomalous patch, the `count` normal training
+/// images holding the most similar patches, shown as crops beside the test crop ("this is what
+/// this part looks like when it is normal").
+///
+/// The query is the result's highest-scoring patch (within the target's region, for a region
+/// target). Its feature vector is computed by the detector's own ``FeatureExtractor`` (its
+/// backbone, layers and resampling: ``PatchFeatureDetector``); every training image's patch
+/// features are computed the same way, and each image's nearest patch to the query is found by
+/// one matrix product (``NearestNeighbours``). The `count` images whose nearest patch is closest
+/// are the exemplars, at most one patch per image so the examples differ. Training images pass
+/// through the backbone `batchSize` at a time: the cost is one feature pass over the training
+/// set per explained image (see the README for timings).
+///
+/// Crops are `cropCells x cropCells` patch cells centred on the patch (moved inward at borders),
+/// cut from the explained image and from each training image resampled to the explained image's
+/// size. The map is the detector's anomaly map (the evidence the query was chosen from).
+/// Extras: `images["query"]` and `images["exemplar-1"...]` (`[1, C, h, w]` in 0...1), values
+/// `query_row`, `query_column`, `query_score` (its patch score) and, for each exemplar `i`,
+/// `distance-i` (feature distance), `image-i` (training-image index), `row-i`, `column-i`.
+///
+/// ```swift
+/// let exemplars = NearestExemplars(count: 3).using(ExplanationContext(normalImages: saved.trainingImages))
+/// let explanation = try exemplars.explain(saved.detector, image: image, target: .imageScore)
+/// explanation.images["exemplar-1"]   // the closest normal crop
+/// ```
+public struct NearestExemplars: ContextualExplainer {
+    public static let name = "exemplars"
+    /// Exemplars returned (at most the number of training images). Default 3.
+    public var count: Int
+    /// The side of every crop, in patch cells. Default 3 (24 pixels of a 256-pixel image on a
+    /// 32 x 32 grid, before scaling to the image's size).
+    public var cropCells: Int
+    /// Training images per backbone pass. Default 8.
+    public var batchSize: Int
+    /// Where the training images come from.
+    public var context: ExplanationContext
+
+    public init(count: Int = 3, cropCells: Int = 3, batchSize: Int = 8, context: ExplanationContext = ExplanationContext()) {
+        self.count = count
+        self.cropCells = cropCells
+        self.batchSize = batchSize
+        self.context = context
+    }
+
+    public func using(_ context: ExplanationContext) -> NearestExemplars {
+        var copy = self
+        copy.context = context
+        return copy
+    }
+
+    /// One exemplar: a training image and the grid cell of its patch nearest the query.
+    struct Match {
+        var image: Int
+        var cell: Int
+        var distance: Float
+    }
+
+    public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
+        guard count >= 1, cropCells >= 1, batchSize >= 1 else {
+            throw ExplainerError.invalidOption("exemplars need count, cropCells and batchSize >= 1, got \(count), \(cropCells), \(batchSize)")
+        }
+        guard image.rank == 4, image.shape[0] == 1 else {
+            throw ExplainerError.invalidOption("exemplars explain one image [1, C, H, W], got \(image.shape)")
+        }
+        guard let features = detector as? any PatchFeatureDetector else {
+            throw ExplainerError.invalidOption("exemplars compare patch features, which the \(type(of: detector).name) detector does not expose")
+        }
+        let normals = try context.requiredNormalImages(method: Self.name)
+        let result = try detector.score(image: image)
+        let (queryRows, grid) = try features.patchFeatures(batch: detector.setup.preprocessing(image))
+        let cells = try PatchCells(grid: grid, imageSize: image.imageSize, setup: detector.setup, method: Self.name)
+        let patchScores = result.provenance.patchScores
+        guard patchScores.count == grid.height * grid.width else {
+            throw ExplainerError.invalidOption("exemplars: the result's \(patchScores.count) patch scores do not fill the \(grid) feature grid")
+        }
+        let queryCell = try cells.mostAnomalousCell(patchScores, target: target)
+        let channels = queryRows.shape[2]
+        let query = try queryRows.reshaped([grid.height * grid.width, channels]).sliced(axis: 0, range: queryCell..<(queryCell + 1))
+
+        let matches = try nearestImages(to: query, among: normals, detector: features, grid: grid)
+        let size = image.imageSize
+        var images = ["query": try crop(image, around: queryCell, cells: cells)]
+        var values: [String: Double] = ["query_row": Double(queryCell / grid.width), "query_column": Double(queryCell % grid.width),
+                                        "query_score": Double(patchScores.scalars[queryCell])]
+        for (rank, match) in matches.prefix(count).enumerated() {
+            let normal = try context.normalImage(match.image, resizedTo: size, channels: image.shape[1], method: Self.name)
+            images["exemplar-\(rank + 1)"] = try crop(normal, around: match.cell, cells: cells)
+            values["distance-\(rank + 1)"] = Double(match.distance)
+            values["image-\(rank + 1)"] = Double(match.image)
+            values["row-\(rank + 1)"] = Double(match.cell / grid.width)
+            values["column-\(rank + 1)"] = Double(match.cell % grid.width)
+        }
+        let targetValue = try target.values(of: result.map.reshaped([1, size.height, size.width]))[0]
+        return Explanation(method: Self.name, map: result.map, target: target, targetValue: targetValue, images: images,
+                           values: values, options: ["count": "\(count)", "cropCells": "\(cropCells)"])
+    }
+
+    /// Every training image's patch nearest `query` (`[1, C]`), closest first.
+    func nearestImages(to query: Tensor, among normals: any ImageSource, detector: any PatchFeatureDetector,
+                       grid: Size2) throws -> [Match] {
+        guard normals.count > 0 else { throw ExplainerError.invalidOption("exemplars: the normal image set is empty") }
+        let positions = grid.height * grid.width
+        var matches: [Match] = []
+        var start = 0
+        while start < normals.count {
+            let end = Swift.min(start + batchSize, normals.count)
+            let batch = try Tensor.concatenate((start..<end).map { try detector.setup.preprocessing(normals.image(at: $0)) }, axis: 0)
+            let (rows, trainingGrid) = try detector.patchFeatures(batch: batch)
+            guard trainingGrid == grid else {
+                throw ExplainerError.invalidOption("exemplars: training images give a \(trainingGrid) patch grid, the explained image \(grid)")
+            }
+            for offset in 0..<(end - start) {
+                let bank = try rows.sliced(axis: 0, range: offset..<(offset + 1)).reshaped([positions, rows.shape[2]])
+                let nearest = NearestNeighbours(bank: bank).search(query, k: 1)
+                matches.append(Match(image: start + offset, cell: nearest.indices[0], distance: nearest.distances[0]))
+            }
+            start = end
+        }
+        return matches.sorted { ($0.distance, $0.image) < ($1.distance, $1.image) }
+    }
+
+    /// The `cropCells`-square of cells around `cell` (moved inward at the borders) cut from
+    /// `image`, `[1, C, h, w]`.
+    func crop(_ image: Tensor, around cell: Int, cells: PatchCells) throws -> Tensor {
+        let side = (Swift.min(cropCells, cells.grid.height), Swift.min(cropCells, cells.grid.width))
+        let top = Swift.min(Swift.max(cell / cells.grid.width - side.0 / 2, 0), cells.grid.height - side.0)
+        let left = Swift.min(Swift.max(cell % cells.grid.width - side.1 / 2, 0), cells.grid.width - side.1)
+        let rows = cells.rows(top).lowerBound..<cells.rows(top + side.0 - 1).upperBound
+        let columns = cells.columns(left).lowerBound..<cells.columns(left + side.1 - 1).upperBound
+        return try image.sliced(axis: 2, range: rows).sliced(axis: 3, range: columns)
+    }
+}

@@ -1,0 +1,88 @@
+import XADDetect
+import XADImage
+import XADTensor
+
+/// The patch grid of a result laid over the explained image: which pixels each grid cell covers.
+/// Healing and nearest-normal exemplars use it to go from a patch (test or training) to pixels.
+///
+/// Cell `(r, c)` of a `gh x gw` grid over an `H x W` image covers rows `⌊r·H/gh⌋ ..< ⌊(r+1)·H/gh⌋`
+/// and columns likewise: the preprocessing resizes the whole image to the model's input, so the
+/// grid stretches over the whole image (centre-cropped preprocessing is refused).
+struct PatchCells {
+    let grid: Size2
+    let imageSize: Size2
+
+    /// - Throws: ``ExplainerError/invalidOption(_:)`` when `setup` centre-crops (cells would not
+    ///   cover the whole image) or the grid is empty.
+    init(grid: Size2, imageSize: Size2, setup: DetectorSetup, method: String) throws {
+        guard setup.preprocessing.centerCrop == nil else {
+            throw ExplainerError.invalidOption("\(method) maps patches to pixels of the whole image, which a centre-cropping preprocessing does not keep")
+        }
+        guard grid.height >= 1, grid.width >= 1, imageSize.height >= grid.height, imageSize.width >= grid.width else {
+            throw ExplainerError.invalidOption("\(method): a \(grid) patch grid does not fit a \(imageSize) image")
+        }
+        self.grid = grid
+        self.imageSize = imageSize
+    }
+
+    /// The rows of cell row `row` (clamped to the image).
+    func rows(_ row: Int) -> Range<Int> { bounds(row, cells: grid.height, pixels: imageSize.height) }
+
+    /// The columns of cell column `column`.
+    func columns(_ column: Int) -> Range<Int> { bounds(column, cells: grid.width, pixels: imageSize.width) }
+
+    private func bounds(_ cell: Int, cells: Int, pixels: Int) -> Range<Int> {
+        let clamped = Swift.min(Swift.max(cell, 0), cells - 1)
+        return (clamped * pixels / cells)..<((clamped + 1) * pixels / cells)
+    }
+
+    /// Whether cell `(row, column)` overlaps the pixels `target` looks at (every cell unless the
+    /// target is a region).
+    func isInside(row: Int, column: Int, of target: ExplanationTarget) -> Bool {
+        guard case .region(let x1, let y1, let x2, let y2) = target else { return true }
+        return rows(row).overlaps(y1..<Swift.max(y1, y2)) && columns(column).overlaps(x1..<Swift.max(x1, x2))
+    }
+
+    /// The highest-scoring cell (row-major index) among those `target` looks at.
+    func mostAnomalousCell(_ patchScores: Tensor, target: ExplanationTarget) throws -> Int {
+        let scores = patchScores.scalars
+        let candidates = scores.indices.filter { isInside(row: $0 / grid.width, column: $0 % grid.width, of: target) }
+        guard let worst = candidates.max(by: { scores[$0] < scores[$1] }) else {
+            throw ExplainerError.invalidTarget("the target region covers no patch of the \(grid) grid")
+        }
+        return worst
+    }
+}
+
+extension ExplanationContext {
+    /// ``normalImages``, or an error saying `method` needs them.
+    func requiredNormalImages(method: String) throws -> any ImageSource {
+        guard let normalImages else {
+            throw ExplainerError.invalidOption("\(method) needs the detector's normal training images (ExplanationContext.normalImages; models fitted by `xad fit` record them)")
+        }
+        return normalImages
+    }
+
+    /// The normal training image at `index`, resampled (bilinear, antialiased) to `size` and given
+    /// `channels` channels (gray repeated, or RGB averaged), so its pixels line up with the
+    /// explained image's.
+    /// - Throws: ``ExplainerError/invalidOption(_:)`` when there are no normal images, or none at
+    ///   `index` (they are not the ones the detector was fitted on); the loading error otherwise.
+    func normalImage(_ index: Int, resizedTo size: Size2, channels: Int, method: String) throws -> Tensor {
+        let normalImages = try requiredNormalImages(method: method)
+        guard (0..<normalImages.count).contains(index) else {
+            throw ExplainerError.invalidOption("\(method): the detector refers to training image \(index) but \(normalImages.count) normal images were given; give the images the model was fitted on, in order")
+        }
+        var image = try normalImages.image(at: index)
+        guard image.rank == 4 else { throw ExplainerError.invalidOption("\(method): normal image \(index) is \(image.shape), not [1, C, H, W]") }
+        if image.shape[1] != channels {
+            switch (image.shape[1], channels) {
+            case (1, 3): image = try image.grayscaleToRGB()
+            case (3, 1): image = try image.mean(axes: [1], keepingDimensions: true)
+            default: throw ExplainerError.invalidOption("\(method): normal image \(index) has \(image.shape[1]) channels, the explained image \(channels)")
+            }
+        }
+        guard image.shape[2] != size.height || image.shape[3] != size.width else { return image }
+        return try image.resampled(to: size, filter: .bilinear, antialias: true)
+    }
+}

@@ -1,0 +1,116 @@
+import Testing
+import XADDetect
+import XADExplain
+import XADTensor
+
+@Suite("Counterfactual explanations")
+struct CounterfactualTests {
+    static var context: ExplanationContext { ExplanationContext(normalImages: ExplainTestModels.training) }
+
+    /// The row-major cells of `scores` above NumPy's `quantile(scores, q)` (linear).
+    static func cells(above q: Double, of scores: [Float]) -> Set<Int> {
+        let sorted = scores.sorted()
+        let position = q * Double(sorted.count - 1)
+        let below = Int(position.rounded(.down)), above = min(below + 1, sorted.count - 1)
+        let threshold = sorted[below] + Float(position - Double(below)) * (sorted[above] - sorted[below])
+        return Set(scores.indices.filter { scores[$0] > threshold })
+    }
+
+    // Exact: feather 0 copies pixels (training images are already at the explained image's size).
+    @Test func healingPastesEachAnomalousPatchsNearestNormalPatchAndNothingElse() throws {
+        let model = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let result = try model.score(image: image)
+        let grid = result.provenance.grid
+        #expect(grid == Size2(8))   // stage2 at 64 x 64: 8-pixel cells
+        let expected = Self.cells(above: 0.9, of: result.provenance.patchScores.scalars)
+        #expect(expected.count == 7)
+
+        let explanation = try Healing(feather: 0).using(Self.context).explain(model, image: image, target: .imageScore)
+        let healed = try #require(explanation.images["counterfactual"])
+        #expect(healed.shape == image.shape)
+        #expect(explanation.values["healed_patches"] == 7)
+        let training = ExplainTestModels.training
+        let (input, output) = (image.scalars, healed.scalars)
+        for cell in 0..<64 {
+            let (row, column) = (cell / 8, cell % 8)
+            let source = result.provenance.nearestNormal[cell]
+            let normal = try training.image(at: source.image).scalars
+            for c in 0..<3 { for dy in 0..<8 { for dx in 0..<8 {
+                let at = (c * 64 + row * 8 + dy) * 64 + column * 8 + dx
+                let from = (c * 64 + source.row * 8 + dy) * 64 + source.column * 8 + dx
+                if expected.contains(cell) {
+                    #expect(output[at] == normal[from])
+                } else {
+                    #expect(output[at] == input[at])
+                }
+            } } }
+        }
+        let score = try #require(explanation.values["score"]), healedScore = try #require(explanation.values["healed_score"])
+        #expect(healedScore < score)
+        #expect(abs(Float(healedScore) - (try model.score(image: healed).score)) <= 1e-6)
+    }
+
+    @Test func featheredHealingLowersTheScoreAndLeavesDistantPatchesAlone() throws {
+        let model = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let result = try model.score(image: image)
+        let healedCells = Self.cells(above: 0.9, of: result.provenance.patchScores.scalars)
+        let explanation = try Healing().using(Self.context).explain(model, image: image, target: .imageScore)
+        let healed = try #require(explanation.images["counterfactual"])
+        #expect(try #require(explanation.values["healed_score"]) < (try #require(explanation.values["score"])))
+        #expect(explanation.map.shape == [64, 64])
+        let (input, output, map) = (image.scalars, healed.scalars, explanation.map.scalars)
+        #expect(output.allSatisfy { (0...1).contains($0) })
+        for y in 0..<64 { for x in 0..<64 {
+            // A feather of half a cell reaches 4 pixels into the neighbouring cells only.
+            let near = healedCells.contains { max(abs($0 / 8 * 8 + 4 - y), abs($0 % 8 * 8 + 4 - x)) <= 8 }
+            if !near {
+                for c in 0..<3 { #expect(output[(c * 64 + y) * 64 + x] == input[(c * 64 + y) * 64 + x]) }
+                #expect(map[y * 64 + x] == 0)
+            }
+        } }
+    }
+
+    @Test func healingSaysWhatItIsMissing() throws {
+        let patchCore = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let withoutImages = #expect(throws: ExplainerError.self) { try Healing().explain(patchCore, image: image, target: .imageScore) }
+        #expect(withoutImages?.description.contains("normal training images") == true)
+        let padim = try ExplainTestModels.padim()
+        let noProvenance = #expect(throws: ExplainerError.self) {
+            try Healing().using(Self.context).explain(padim, image: image, target: .imageScore)
+        }
+        #expect(noProvenance?.description.contains("memory-bank") == true)
+        let tooFew = ExplanationContext(normalImages: InMemoryImages([ExplainTestModels.image(seed: 0)]))
+        let wrongImages = #expect(throws: ExplainerError.self) {
+            try Healing(selection: .quantile(0)).using(tooFew).explain(patchCore, image: image, target: .imageScore)
+        }
+        #expect(wrongImages?.description.contains("1 normal images were given") == true)
+    }
+
+    @Test func gradientCounterfactualLowersTheTargetAndLambdaKeepsItClose() throws {
+        let model = try ExplainTestModels.padim()
+        let image = ExplainTestModels.anomalous
+        let loose = try GradientCounterfactual(steps: 12, lambda: 0).explain(model, image: image, target: .imageScore)
+        let tight = try GradientCounterfactual(steps: 12, lambda: 20).explain(model, image: image, target: .imageScore)
+        for explanation in [loose, tight] {
+            let counterfactual = try #require(explanation.images["counterfactual"])
+            #expect(counterfactual.shape == image.shape)
+            #expect(counterfactual.scalars.allSatisfy { (0...1).contains($0) })
+            #expect(try #require(explanation.values["counterfactual_target"]) < Double(explanation.targetValue))
+            // The map is the change summed over channels.
+            let change = try #require(explanation.values["mean_change"])
+            #expect(abs(Double(explanation.map.scalars.reduce(0, +)) / Double(3 * 64 * 64) - change) <= 1e-4 * change)
+        }
+        #expect(try #require(tight.values["mean_change"]) < (try #require(loose.values["mean_change"])))
+        print("counterfactual (PaDiM, 64 x 64, 12 steps): target \(loose.targetValue) -> \(loose.values["counterfactual_target"] ?? .nan) (lambda 0, mean change \(loose.values["mean_change"] ?? .nan)), -> \(tight.values["counterfactual_target"] ?? .nan) (lambda 20, mean change \(tight.values["mean_change"] ?? .nan))")
+    }
+
+    @Test func gradientCounterfactualNeedsADifferentiableDetector() throws {
+        let model = ScoreOnlyDetector(SquaredStage2Detector(backbone: try ExplainTestModels.backbone.get()))
+        #expect(throws: ExplainerError.notDifferentiable(detector: "score-only", method: "counterfactual")) {
+            try GradientCounterfactual().explain(model, image: ExplainTestModels.image(seed: 1), target: .imageScore)
+        }
+    }
+}
