@@ -45,8 +45,9 @@ let package = Package(
             name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],
             exclude: ["PaDiM/README.md", "PatchCore/README.md", "KNN/README.md"], swiftSettings: release),
 
-        .target(name: "XADExplain", dependencies: ["XADDetect", "XADMetrics", "XADImage", "XADTensor"],
-                exclude: ["Perturbation/README.md", "Quality/README.md", "Gradients/README.md", "CAM/README.md"], swiftSettings: release),
+        .target(name: "XADExplain", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor"],
+                exclude: ["Perturbation/README.md", "Quality/README.md", "Gradients/README.md", "CAM/README.md", "Concepts/README.md",
+                          "Counterfactual/README.md", "Examples/README.md"], swiftSettings: release),
 
         .target(
             name: "XADBench", dependencies: ["XADExplain", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor"],
@@ -80,7 +81,7 @@ let package = Package(
         .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADDetectTests", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADBenchTests", dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor", "XADTestSupport"]),
-        .testTarget(name: "XADExplainTests", dependencies: ["XADExplain", "XADDetect", "XADModels", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADExplainTests", dependencies: ["XADExplain", "XADDetect", "XADData", "XADModels", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
