@@ -37,13 +37,13 @@ public struct DefectConcepts: Sendable {
     public var skipFirst: Int
     /// At most this many crops per class (nil: all). Default nil.
     public var perConcept: Int?
-    /// Random crops of normal training images. Default 60.
+    /// Random crops of normal training images. Default 200 (10 random sets of 20).
     public var randomImages: Int
     /// The seed of the random crops. Default 0.
     public var seed: UInt64
 
     public init(cropSize: Int = 128, margin: Double = 0.25, minimumSide: Int = 32, skipFirst: Int = 0,
-                perConcept: Int? = nil, randomImages: Int = 60, seed: UInt64 = 0) {
+                perConcept: Int? = nil, randomImages: Int = 200, seed: UInt64 = 0) {
         self.cropSize = cropSize
         self.margin = margin
         self.minimumSide = minimumSide
