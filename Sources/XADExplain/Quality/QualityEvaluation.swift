@@ -20,12 +20,17 @@ public struct QualityEvaluation: Sendable {
     /// Max-sensitivity noise radius. Default 0.02.
     public var robustnessRadius: Float
 
+    /// The model-parameter randomisation check; `nil` (the default) skips it. Each level re-runs
+    /// the explainer once per image on the randomised detector.
+    public var randomisation: ModelRandomisation?
+
     public init(target: ExplanationTarget = .imageScore, faithfulness: Faithfulness = Faithfulness(),
-                robustnessSamples: Int = 0, robustnessRadius: Float = 0.02) {
+                robustnessSamples: Int = 0, robustnessRadius: Float = 0.02, randomisation: ModelRandomisation? = nil) {
         self.target = target
         self.faithfulness = faithfulness
         self.robustnessSamples = robustnessSamples
         self.robustnessRadius = robustnessRadius
+        self.randomisation = randomisation
     }
 
     /// One method's measures: per image, their means, and the pooled pixel AUROC and AUPRO.
@@ -39,10 +44,12 @@ public struct QualityEvaluation: Sendable {
         public var secondsPerImage: Double
     }
 
-    /// The measure names in table order.
+    /// The measure names in table order. `randomisation` is the rank correlation with the
+    /// explanation of the most randomised model; each level's is also kept, as
+    /// `randomisation_<taps>` (e.g. `randomisation_stage3+stage2`).
     public static let measureNames = [
         "pixel_auroc", "aupro", "pointing_game", "relevance_mass", "relevance_rank", "deletion_auc", "insertion_auc",
-        "faithfulness_correlation", "max_sensitivity", "sparseness", "entropy",
+        "faithfulness_correlation", "max_sensitivity", "sparseness", "entropy", "randomisation",
     ]
 
     /// Explains each image with `explainer` and measures the explanation against its mask.
@@ -56,6 +63,7 @@ public struct QualityEvaluation: Sendable {
         var perImage: [String: [String: Double]] = [:]
         var maps: [Tensor] = [], masks: [DefectMask] = []
         var seconds = 0.0
+        let randomised = try randomisation?.detectors(for: detector) ?? []
         for (done, item) in images.enumerated() {
             let clock = ContinuousClock.now
             let map = try explainer.explain(detector, image: item.image, target: target).map
@@ -79,13 +87,22 @@ public struct QualityEvaluation: Sendable {
                     try explainer.explain(detector, image: input, target: target).map
                 }
             }
+            if !randomised.isEmpty {
+                let randomisedMaps = try randomised.map { try explainer.explain($0.detector, image: item.image, target: target).map }
+                // A constant explanation has no ranking to keep; leave the measure out, as above.
+                let correlations = (try? Randomisation.rankCorrelations(original: map, randomised: randomisedMaps)) ?? []
+                for (level, correlation) in zip(randomised, correlations) {
+                    values["randomisation_" + level.randomisedTaps.joined(separator: "+")] = correlation
+                }
+                values["randomisation"] = correlations.last
+            }
             perImage[item.name] = values
             maps.append(map)
             masks.append(item.mask)
             progress(done + 1, images.count)
         }
         var means: [String: Double] = [:]
-        for name in Self.measureNames {
+        for name in Set(perImage.values.flatMap(\.keys)) {
             let values = perImage.values.compactMap { $0[name] }
             if !values.isEmpty { means[name] = values.reduce(0, +) / Double(values.count) }
         }
