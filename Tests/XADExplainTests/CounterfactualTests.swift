@@ -114,3 +114,26 @@ struct CounterfactualTests {
         }
     }
 }
+
+@Suite("Nearest-normal baseline")
+struct NearestNormalBaselineTests {
+    // Exact: the same baseline image, prepared the same way, gives the same attributions.
+    @Test func integratedGradientsStartsFromTheNearestNormalTrainingImage() throws {
+        let model = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let index = try #require(IntegratedGradients.nearestNormalImage(of: try model.score(image: image)))
+        let nearest = try IntegratedGradients(steps: 4, baseline: .nearestNormal).using(CounterfactualTests.context)
+            .explain(model, image: image, target: .imageScore)
+        let given = try IntegratedGradients(steps: 4, baseline: .image(try ExplainTestModels.training.image(at: index)))
+            .explain(model, image: image, target: .imageScore)
+        #expect(nearest.map.scalars == given.map.scalars)
+        #expect(nearest.options["baseline"] == "nearest normal training image")
+        #expect(throws: ExplainerError.self) {
+            try IntegratedGradients(steps: 4, baseline: .nearestNormal).explain(model, image: image, target: .imageScore)
+        }
+        #expect(throws: ExplainerError.self) {
+            try IntegratedGradients(steps: 4, baseline: .nearestNormal).using(CounterfactualTests.context)
+                .explain(try ExplainTestModels.padim(), image: image, target: .imageScore)
+        }
+    }
+}

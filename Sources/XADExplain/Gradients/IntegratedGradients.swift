@@ -12,17 +12,20 @@ import XADTensor
 /// let ig = IntegratedGradients(steps: 64, baseline: .blurred(sigma: 10))
 /// let explanation = try ig.explain(padim, image: image, target: .imageScore)
 /// ```
-public struct IntegratedGradients: InputAttribution {
+public struct IntegratedGradients: InputAttribution, ContextualExplainer {
     /// The reference image the path starts from, made in image space and prepared like the input.
     public enum Baseline: Sendable {
         /// All zeros: a black image.
         case black
         /// The image blurred by a Gaussian of `sigma` pixels: structure removed, colours kept.
         case blurred(sigma: Float)
-        /// A given image (`[1, C, H, W]` in 0...1, any size), e.g. the nearest normal training
-        /// image: models do not keep their training images, so callers load it, choosing it
-        /// with ``IntegratedGradients/nearestNormalImage(of:)``.
+        /// A given image (`[1, C, H, W]` in 0...1, any size).
         case image(Tensor)
+        /// The normal training image holding the nearest normal patch of the image's most
+        /// anomalous patch (``IntegratedGradients/nearestNormalImage(of:)``), resampled to the
+        /// image's size: needs a memory-bank detector (patchcore, knn) and
+        /// ``ExplanationContext/normalImages``.
+        case nearestNormal
     }
 
     public static let name = "integrated-gradients"
@@ -32,11 +35,20 @@ public struct IntegratedGradients: InputAttribution {
     public var baseline: Baseline
     /// Interpolated inputs per backbone pass. Default 8.
     public var batchSize: Int
+    /// Where the ``Baseline/nearestNormal`` baseline's training images come from.
+    public var context: ExplanationContext
 
-    public init(steps: Int = 50, baseline: Baseline = .black, batchSize: Int = 8) {
+    public init(steps: Int = 50, baseline: Baseline = .black, batchSize: Int = 8, context: ExplanationContext = ExplanationContext()) {
         self.steps = steps
         self.baseline = baseline
         self.batchSize = batchSize
+        self.context = context
+    }
+
+    public func using(_ context: ExplanationContext) -> IntegratedGradients {
+        var copy = self
+        copy.context = context
+        return copy
     }
 
     /// The prepared baseline for `image`.
@@ -45,6 +57,12 @@ public struct IntegratedGradients: InputAttribution {
         case .black: return try detector.setup.preprocessing(Tensor.zeros(image.shape))
         case .blurred(let sigma): return try detector.setup.preprocessing(image.gaussianBlur(sigma: sigma))
         case .image(let reference): return try detector.setup.preprocessing(reference)
+        case .nearestNormal:
+            guard let index = Self.nearestNormalImage(of: try detector.score(image: image)) else {
+                throw ExplainerError.invalidOption("the nearest-normal baseline needs a memory-bank detector (patchcore, knn), whose results name each patch's nearest normal training patch; the \(type(of: detector).name) detector's do not")
+            }
+            let normal = try context.normalImage(index, resizedTo: image.imageSize, channels: image.shape[1], method: "the nearest-normal baseline")
+            return try detector.setup.preprocessing(normal)
         }
     }
 
@@ -82,6 +100,7 @@ public struct IntegratedGradients: InputAttribution {
         case .black: "black"
         case .blurred(let sigma): "blurred (sigma \(sigma))"
         case .image: "given image"
+        case .nearestNormal: "nearest normal training image"
         }
         return ["steps": "\(steps)", "baseline": start]
     }
