@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XADBench
 import XADDetect
 
 /// `xad evaluate`: measure a saved model on a data set's labelled test images.
@@ -24,6 +25,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Also write the report as JSON to this file.")
     var json: String?
 
+    @Option(name: .customLong("report"), help: "Also write the HTML report (as `xad report` does) into this folder.")
+    var reportFolder: String?
+
+    @OptionGroup var reportArguments: ReportArguments
+
     @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
     var weights: String?
 
@@ -34,8 +40,14 @@ struct EvaluateCommand: ParsableCommand {
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
         let data = try dataset.load()
         let console = reading.console
-        let report = try Evaluator(onBadImage: reading.onBadImage)
-            .evaluate(model: saved, on: data, progress: console.progress, warn: console.warn)
+        let evaluation = try Evaluator(onBadImage: reading.onBadImage)
+            .evaluation(of: saved, on: data, progress: console.progress, warn: console.warn)
+        let report = evaluation.report
+        if let reportFolder {
+            let page = try reportArguments.write(Report(model: saved, dataset: data, evaluation: evaluation, options: reportArguments.options),
+                                                 to: reportFolder, console: console)
+            FileHandle.standardError.write(Data("report: \(page.path)\n".utf8))
+        }
         print(Self.table(report))
         if let json {
             let encoder = JSONEncoder()

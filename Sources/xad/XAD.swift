@@ -13,6 +13,7 @@ struct XAD: ParsableCommand {
             FitCommand.self,
             PredictCommand.self,
             EvaluateCommand.self,
+            ReportCommand.self,
             ExplainEvalCommand.self,
         ]
     )
