@@ -67,7 +67,7 @@ struct ReportTests {
         #expect(pictures.count == links.count)
     }
 
-    @Test func misclassifiedImagesComeFirstAndTakeAtMostHalfTheGallery() throws {
+    @Test func misclassifiedImagesComeFirstAndEveryOutcomeGetsPlaces() throws {
         func image(_ name: String, _ label: Label, _ score: Float) throws -> ScoredImage {
             let reference = SampleReference(image: URL(fileURLWithPath: "/data/\(name).png"), label: label, category: label == .normal ? "good" : "crack")
             return ScoredImage(reference: reference, score: score, map: try ScoreMap(height: 1, width: 1, scores: [score]), mask: nil)
@@ -77,8 +77,11 @@ struct ReportTests {
                           image("tp2", .anomalous, 0.6), image("tn2", .normal, 0.4)]
         let all = GalleryOrder.arrange(images, threshold: 0.5, limit: 8).map(\.name)
         #expect(all == ["fp2.png", "fp1.png", "fn2.png", "fn1.png", "tp1.png", "tp2.png", "tn2.png", "tn1.png"])
-        // Four places: errors take two, the highest-scoring correct images the other two.
-        #expect(GalleryOrder.arrange(images, threshold: 0.5, limit: 4).map(\.name) == ["fp2.png", "fp1.png", "tp1.png", "tp2.png"])
+        // Places are dealt round-robin: one of each outcome, then a second false positive and false negative.
+        #expect(GalleryOrder.arrange(images, threshold: 0.5, limit: 4).map(\.name) == ["fp2.png", "fn2.png", "tp1.png", "tn2.png"])
+        #expect(GalleryOrder.arrange(images, threshold: 0.5, limit: 6).map(\.name) == ["fp2.png", "fp1.png", "fn2.png", "fn1.png", "tp1.png", "tn2.png"])
+        // An outcome that does not occur leaves its places to the others.
+        #expect(GalleryOrder.arrange(Array(images.prefix(4)), threshold: 0.5, limit: 4).map(\.name) == ["fp2.png", "fp1.png", "tp1.png", "tn1.png"])
         #expect(GalleryOrder.arrange(images, threshold: nil, limit: 3).map(\.name) == ["tp1.png", "fp2.png", "fp1.png"])
         #expect(Verdict(images[4], threshold: 0.5) == .falseNegative)
         #expect(Verdict(try image("edge", .anomalous, 0.5), threshold: 0.5) == .truePositive)   // score >= threshold is anomalous

@@ -34,19 +34,25 @@ public enum Verdict: String, Sendable, CaseIterable {
 
 /// Which test images the gallery shows, in which order.
 public enum GalleryOrder {
-    /// Misclassified images first, most confidently wrong first (false positives by falling
-    /// score, then false negatives by rising score), then the others by falling score; at most
-    /// `limit` images. Errors take at most half of the gallery when enough other images exist, so
-    /// correct detections are always shown too. Without a threshold: every image by falling score.
+    /// Misclassified images first, then correct ones, in four groups: false positives (by falling
+    /// score: the most confidently wrong first), false negatives (by rising score), true positives
+    /// and true negatives (both by falling score). The `limit` places are dealt round-robin over
+    /// the groups, so every kind of outcome is shown when it occurs. Without a threshold: the
+    /// `limit` highest-scoring images.
     public static func arrange(_ images: [ScoredImage], threshold: Double?, limit: Int) -> [ScoredImage] {
-        let limit = Swift.max(0, limit)
         let byFallingScore = images.sorted { $0.score > $1.score }
-        guard let threshold else { return Array(byFallingScore.prefix(limit)) }
-        let falsePositives = byFallingScore.filter { Verdict($0, threshold: threshold) == .falsePositive }
-        let falseNegatives = byFallingScore.reversed().filter { Verdict($0, threshold: threshold) == .falseNegative }
-        let others = byFallingScore.filter { !Verdict($0, threshold: threshold).isError }
-        let errors = falsePositives + falseNegatives
-        let errorsShown = Swift.min(errors.count, limit - Swift.min(others.count, limit / 2))
-        return Array((errors.prefix(errorsShown) + others).prefix(limit))
+        guard let threshold else { return Array(byFallingScore.prefix(Swift.max(0, limit))) }
+        func group(_ verdict: Verdict) -> [ScoredImage] { byFallingScore.filter { Verdict($0, threshold: threshold) == verdict } }
+        let groups = [group(.falsePositive), Array(group(.falseNegative).reversed()), group(.truePositive), group(.trueNegative)]
+        var taken = [Int](repeating: 0, count: groups.count), placed = 0, dealing = true
+        while dealing {
+            dealing = false
+            for index in groups.indices where placed < limit && taken[index] < groups[index].count {
+                taken[index] += 1
+                placed += 1
+                dealing = true
+            }
+        }
+        return zip(groups, taken).flatMap { $0.prefix($1) }
     }
 }

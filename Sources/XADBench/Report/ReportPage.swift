@@ -123,7 +123,8 @@ struct ReportPage {
 
     private func tilesHTML(_ tiles: [GalleryTile], kind: String) -> String {
         "<div class=\"\(kind)\">" + tiles.map { tile in
-            "<figure><img src=\"\(Markup.escape(tile.file))\" alt=\"\(Markup.escape(tile.caption))\" width=\"\(tile.width)\" "
+            // Small pictures (exemplar crops) are enlarged with visible pixels; others are shown at most 256 pixels.
+            "<figure><img\(tile.width < 96 ? " class=\"small\"" : "") src=\"\(Markup.escape(tile.file))\" alt=\"\(Markup.escape(tile.caption))\" width=\"\(tile.width)\" "
                 + "height=\"\(tile.height)\"/><figcaption>\(Markup.escape(tile.caption))</figcaption></figure>"
         }.joined() + "</div>\n"
     }
@@ -146,8 +147,8 @@ struct ReportPage {
         .entry h3{margin:0;font-size:15px}.badge{font-size:12px;font-weight:600;color:#fff;background:#888;border-radius:3px;padding:1px 6px}
         .fp .badge,.fn .badge{background:#d55e00}.tp .badge{background:#009e73}.tn .badge{background:#0072b2}
         .meta{margin:2px 0 6px;color:#555}.tiles{display:flex;flex-wrap:wrap;gap:8px}.tiles.explanations{margin-top:6px;padding-top:6px;border-top:1px dashed #ccc}
-        figure{margin:0}.tiles img{width:160px;height:160px;object-fit:contain;background:#222;image-rendering:pixelated;display:block}
-        figcaption{font-size:12px;color:#444;max-width:160px}
+        figure{margin:0}.tiles img{max-width:256px;max-height:256px;width:auto;height:auto;background:#222;display:block}
+        .tiles img.small{width:128px;max-height:none;image-rendering:pixelated}figcaption{font-size:12px;color:#444;max-width:256px}
         footer{margin-top:28px;color:#777;font-size:12px}
         """
 
