@@ -4,8 +4,8 @@ import XADImage
 public struct ReportOptions: Codable, Sendable, Equatable {
     /// The page's title; nil gives "DETECTOR on DATASET".
     public var title: String?
-    /// Test images shown in the gallery. Default 48. Misclassified images come first (at most
-    /// half of the gallery when there are other images to show), then the highest-scoring others.
+    /// Test images shown in the gallery. Default 48. Misclassified images come first, and every
+    /// outcome gets places (see ``GalleryOrder``).
     public var galleryLimit: Int
     /// Gallery images that get explanation panels: the highest-scoring ones. Default 4; 0 turns
     /// explanations off (they cost one or more backbone passes per image and method).

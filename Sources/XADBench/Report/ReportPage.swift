@@ -91,8 +91,9 @@ struct ReportPage {
     private func galleryHTML() -> String {
         var html = "<p>\(gallery.count) test images"
         if let threshold {
-            html += ", judged at the \(Markup.escape(threshold.name)) \(Markup.number(threshold.value)): misclassified images first "
-                + "(false positives by falling score, then false negatives by rising score), then the others by falling score."
+            html += ", judged at the \(Markup.escape(threshold.name)) \(Markup.number(threshold.value)): false positives "
+                + "(highest score first), false negatives (lowest first), true positives and true negatives (highest first), "
+                + "the places shared out so that every outcome is shown."
         } else {
             html += " by falling score."
         }
