@@ -56,7 +56,7 @@ struct ReportTests {
         }
         let explained = root.elements("div", class: "explanations")
         #expect(explained.count == 2)
-        #expect(explained.allSatisfy { $0.elements("figcaption").map(\.text).contains("grad-cam") })
+        #expect(explained.allSatisfy { $0.elements("figcaption").contains { $0.text.hasPrefix("grad-cam (") && $0.text.hasSuffix(" s)") } })
         #expect(root.elements("details", class: "unavailable").first?.all.contains { $0.text == "no-such-method" } == true)
 
         // No broken links: every local src/href exists, and every picture file is used.

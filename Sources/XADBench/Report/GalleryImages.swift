@@ -19,7 +19,7 @@ struct GalleryEntry {
     var verdict: Verdict?
     /// Input, ground truth, anomaly-map overlay, predicted-mask contour.
     var tiles: [GalleryTile]
-    /// Each explanation's overlay, then its extra images.
+    /// Each explanation's overlay (captioned with its method and seconds), then its extra images.
     var explanations: [GalleryTile]
 }
 
@@ -39,7 +39,8 @@ struct GalleryImages {
     let threshold: Double?
 
     /// Writes the four pictures of `image` (and its explanations' pictures) as `NNN-NAME-*.jpg/png`.
-    func entry(_ image: ScoredImage, rank: Int, sample: Sample, explanations: [Explanation]) throws -> GalleryEntry {
+    func entry(_ image: ScoredImage, rank: Int, sample: Sample,
+               explanations: [(explanation: Explanation, seconds: Double)]) throws -> GalleryEntry {
         let stem = String(format: "%03d-", rank) + Self.safeFileName(image.reference.image.deletingPathExtension().lastPathComponent)
         let shown = try display(sample.image, height: image.map.height, width: image.map.width)
         let map = try Tensor(shape: [image.map.height, image.map.width], scalars: image.map.scores)
@@ -59,11 +60,11 @@ struct GalleryImages {
             tiles.append(try write(outlined, "\(stem)-contour.jpg", "predicted (red) vs true (green)"))
         }
         var explained: [GalleryTile] = []
-        for explanation in explanations {
+        for (explanation, seconds) in explanations {
             let method = Self.safeFileName(explanation.method)
             let relevance = try display(explanation.map.reshaped([1, 1] + explanation.map.shape), height: shown.shape[2], width: shown.shape[3])
             explained.append(try write(try overlay(heatmap: relevance, on: shown, alpha: options.overlayAlpha, colorMap: options.colorMap),
-                                       "\(stem)-\(method).jpg", explanation.method))
+                                       "\(stem)-\(method).jpg", "\(explanation.method) (\(String(format: "%.1f", seconds)) s)"))
             for (name, extra) in explanation.images.sorted(by: { $0.key < $1.key }) {
                 let sameSize = extra.rank == 4 && Array(extra.shape.suffix(2)) == Array(sample.image.shape.suffix(2))
                 let picture = sameSize ? try display(extra, height: shown.shape[2], width: shown.shape[3]) : extra

@@ -24,13 +24,16 @@ struct ReportExplanations {
     }
 
     /// Every still-available method's explanation of `detector`'s image score on `image`
-    /// (`[1, C, H, W]` in 0...1, the test image as decoded).
-    mutating func explain(_ detector: any AnomalyDetector, image: Tensor) -> [Explanation] {
-        var explanations: [Explanation] = [], failed: Set<String> = []
+    /// (`[1, C, H, W]` in 0...1, the test image as decoded), with the seconds it took.
+    mutating func explain(_ detector: any AnomalyDetector, image: Tensor) -> [(explanation: Explanation, seconds: Double)] {
+        var explanations: [(explanation: Explanation, seconds: Double)] = [], failed: Set<String> = []
         for explainer in explainers {
             let method = type(of: explainer).name
+            let started = ContinuousClock.now
             do {
-                explanations.append(try explainer.explain(detector, image: image, target: .imageScore))
+                let explanation = try explainer.explain(detector, image: image, target: .imageScore)
+                let elapsed = ContinuousClock.now - started
+                explanations.append((explanation, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
             } catch {
                 unavailable.append((method, "\(error)"))
                 failed.insert(method)
