@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import XADBench
 import XADData
 import XADDetect
+import XADExplain
 import XADImage
 import XADMetrics
 import XADModels
@@ -27,10 +29,10 @@ enum ExitStatus: Int32 {
             }
         case let error as DatasetError:
             if case .unknownFormat = error { self = .usage } else { self = .data }
-        case is BackboneError, is ValidationError: self = .usage
+        case is BackboneError, is ValidationError, is ExplainerError, is DemoError: self = .usage
         case let error as CommandError: self = error.status
         case is SampleError, is ImageError, is WeightError, is MetricsError, is MetricsCommandError,
-             is EvaluationError, is CocoaError:
+             is EvaluationError, is QualityError, is ReportError, is CocoaError:
             self = .data
         default: self = .internal
         }
@@ -67,10 +69,26 @@ extension XAD {
         let status = ExitStatus(for: error)
         if status == .internal {
             let code = exitCode(for: error)
-            if code == .validationFailure { fail(message(for: error) + " (see --help)", .usage) }
+            if code == .validationFailure {
+                let text = oneLine(message(for: error))
+                fail(text + (text.last.map { ".?!".contains($0) } == true ? " See" : "; see") + " '\(helpCommand)'", .usage)
+            }
             if code != .failure { exit(withError: error) }
         }
         fail(status == .internal ? "internal error (please report it): \(error)" : "\(error)", status)
+    }
+
+    /// `xad SUBCOMMAND --help` for the subcommand named on the command line, else `xad --help`.
+    private static var helpCommand: String {
+        let names = Set(configuration.subcommands.compactMap { $0.configuration.commandName })
+        let subcommand = CommandLine.arguments.dropFirst().first { names.contains($0) }
+        return (["xad"] + (subcommand.map { [$0] } ?? []) + ["--help"]).joined(separator: " ")
+    }
+
+    /// ArgumentParser's message on one line (its suggestions may add lines).
+    private static func oneLine(_ message: String) -> String {
+        message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
     private static func fail(_ message: String, _ status: ExitStatus) -> Never {
@@ -80,7 +98,7 @@ extension XAD {
 }
 
 /// Progress and warnings on stderr. Progress is shown only when stderr is a terminal and
-/// `--quiet` is not given, as one line rewritten in place; warnings are always shown.
+/// `--quiet` is not given, as one bar rewritten in place; warnings are always shown.
 struct Console: Sendable {
     let showsProgress: Bool
 
@@ -88,14 +106,22 @@ struct Console: Sendable {
         showsProgress = !quiet && isatty(STDERR_FILENO) == 1
     }
 
-    /// Shows "stage done/total" (a ``FitProgress``).
+    /// Shows "stage [#####.....] done/total" (a ``FitProgress``), ending the line when done.
     var progress: FitProgress {
         let shows = showsProgress
         return { stage, done, total in
-            guard shows else { return }
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(stage) \(done)/\(total)".utf8))
-            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+            guard shows, total > 0 else { return }
+            let filled = Swift.min(20, 20 * Swift.max(0, done) / total)
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(stage) [\(bar)] \(done)/\(total)".utf8))
+            if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
         }
+    }
+
+    /// Shows one line of news about long work (e.g. "fitting padim"), like progress: only on a terminal.
+    func note(_ message: String) {
+        guard showsProgress else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(message)\n".utf8))
     }
 
     /// Writes "warning: message" on stderr.
@@ -104,15 +130,66 @@ struct Console: Sendable {
     }
 }
 
+/// `--quiet`, shared by every command that works for long: stderr then holds only warnings and errors.
+struct ProgressOptions: ParsableArguments {
+    @Flag(help: "Show no progress on stderr (progress only ever shows on a terminal); warnings and errors still show.")
+    var quiet = false
+
+    var console: Console { Console(quiet: quiet) }
+}
+
 /// Options shared by the commands that read many images.
 struct ImageReadingOptions: ParsableArguments {
     @Option(help: "What to do with an image that cannot be decoded: fail (stop, naming it) or skip (warn, naming it).")
     var onBadImage: BadImagePolicy = .fail
 
-    @Flag(help: "Show no progress on stderr (warnings are still shown).")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
 
-    var console: Console { Console(quiet: quiet) }
+    var quiet: Bool { progress.quiet }
+    var console: Console { progress.console }
+}
+
+/// `--json FILE|-`, shared by every command with a result: the result as JSON (snake_case keys)
+/// written atomically to FILE while the text still goes to stdout, or with `-` printed on stdout
+/// in place of the text, so that `xad CMD ... --json - | jq` works for every command.
+struct JSONOutputOptions: ParsableArguments {
+    @Option(name: .customLong("json"),
+            help: ArgumentHelp("Also write the result as JSON to this file; '-' prints the JSON on stdout instead of the text.",
+                               valueName: "file|-"))
+    var destination: String?
+
+    /// True when the JSON replaces the text on stdout.
+    var isStandardOutput: Bool { destination == "-" }
+
+    /// Fails early, before long work, when the JSON file could not be written.
+    func checkDestination() throws {
+        if let destination, destination != "-" { try checkWritable(destination, option: "--json") }
+    }
+
+    /// Prints `text` on stdout (unless the JSON goes there) and writes `result` where `--json` says.
+    func publish(_ result: some Encodable, text: @autoclosure () -> String) throws {
+        if !isStandardOutput { print(text()) }
+        try write(result)
+    }
+
+    /// Writes `result` where `--json` says (nowhere without `--json`).
+    func write(_ result: some Encodable) throws {
+        guard let destination else { return }
+        let json = try Self.encoder.encode(result)
+        if destination == "-" {
+            print(String(decoding: json, as: UTF8.self))
+        } else {
+            try writeAtomically(json + Data("\n".utf8), to: destination, what: "JSON result")
+        }
+    }
+
+    /// The encoder of every JSON result: snake_case keys, sorted, indented.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
 }
 
 extension BadImagePolicy: ExpressibleByArgument {}

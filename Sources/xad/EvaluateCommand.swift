@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import XADBench
 import XADDetect
 
 /// `xad evaluate`: measure a saved model on a data set's labelled test images.
@@ -13,7 +12,11 @@ struct EvaluateCommand: ParsableCommand {
             images with every normal test image). Pixel metrics are measured at the model's input \
             resolution, masks resized with nearest neighbours. The F1-max threshold is chosen on \
             the test labels (a measure, not a threshold to deploy); the line 'at the saved \
-            threshold' shows how the model's own threshold does.
+            threshold' shows how the model's own threshold does. stdout gets the table (or, \
+            with --json -, the report as JSON).
+
+            Example:
+              xad evaluate --model pcb.xadm --data Demo/deeppcb --json report.json
             """
     )
 
@@ -22,13 +25,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var dataset: DatasetOptions
 
-    @Option(help: "Also write the report as JSON to this file.")
-    var json: String?
-
-    @Option(name: .customLong("report"), help: "Also write the HTML report (as `xad report` does) into this folder.")
-    var reportFolder: String?
-
-    @OptionGroup var reportArguments: ReportArguments
+    @OptionGroup var output: JSONOutputOptions
 
     @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
     var weights: String?
@@ -36,25 +33,13 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var reading: ImageReadingOptions
 
     func run() throws {
-        if let json { try checkWritable(json, option: "--json") }
+        try output.checkDestination()
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
         let data = try dataset.load()
         let console = reading.console
-        let evaluation = try Evaluator(onBadImage: reading.onBadImage)
-            .evaluation(of: saved, on: data, progress: console.progress, warn: console.warn)
-        let report = evaluation.report
-        if let reportFolder {
-            let page = try reportArguments.write(Report(model: saved, dataset: data, evaluation: evaluation, options: reportArguments.options),
-                                                 to: reportFolder, console: console)
-            FileHandle.standardError.write(Data("report: \(page.path)\n".utf8))
-        }
-        print(Self.table(report))
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try writeAtomically(try encoder.encode(report), to: json, what: "JSON report")
-        }
+        let report = try Evaluator(onBadImage: reading.onBadImage)
+            .evaluate(model: saved, on: data, progress: console.progress, warn: console.warn)
+        try output.publish(report, text: Self.table(report))
     }
 
     /// The report as a plain-text table, one row for all images and one per defect class.

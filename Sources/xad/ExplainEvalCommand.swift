@@ -17,6 +17,9 @@ struct ExplainEvalCommand: ParsableCommand {
             and AUPRO pool the pixels of all images. Max-sensitivity re-runs each method \
             --robustness-samples times per image (0 skips it). Randomisation sanity needs a \
             randomised backbone and is reported by the gradient explainers' own check.
+
+            Example:
+              xad explain-eval --model pcb.xadm --data Demo/deeppcb --methods grad-cam --json -
             """
     )
 
@@ -34,8 +37,7 @@ struct ExplainEvalCommand: ParsableCommand {
     @Option(help: "Max-sensitivity samples per image (each re-runs the method); 0 skips the measure.")
     var robustnessSamples = 0
 
-    @Option(help: "Also write the reports as JSON to this file.")
-    var json: String?
+    @OptionGroup var output: JSONOutputOptions
 
     @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
     var weights: String?
@@ -43,7 +45,7 @@ struct ExplainEvalCommand: ParsableCommand {
     @OptionGroup var reading: ImageReadingOptions
 
     func run() throws {
-        if let json { try checkWritable(json, option: "--json") }
+        try output.checkDestination()
         guard limit >= 1 else { throw CommandError.usage("--limit must be at least 1, got \(limit)") }
         let explainers = try (methods?.split(separator: ",").map { try Explainers.named(String($0)) }) ?? Explainers.all
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
@@ -61,11 +63,25 @@ struct ExplainEvalCommand: ParsableCommand {
                 console.warn("\(name): \(error)")
             }
         }
-        print(Self.table(reports, images: images.count))
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try writeAtomically(try encoder.encode(reports), to: json, what: "JSON report")
+        try output.publish(reports.map(MethodResult.init), text: Self.table(reports, images: images.count))
+    }
+
+    /// One method's report as JSON. The per-image values are a list, not an object keyed by file
+    /// name: snake_case key conversion would also rewrite names such as `000.JPG`.
+    struct MethodResult: Encodable {
+        struct ImageValues: Encodable {
+            let image: String
+            let values: [String: Double]
+        }
+
+        let method: String
+        let means: [String: Double]
+        let secondsPerImage: Double
+        let perImage: [ImageValues]
+
+        init(_ report: QualityEvaluation.MethodReport) {
+            (method, means, secondsPerImage) = (report.method, report.means, report.secondsPerImage)
+            perImage = report.perImage.keys.sorted().map { ImageValues(image: $0, values: report.perImage[$0] ?? [:]) }
         }
     }
 

@@ -17,7 +17,11 @@ struct FitCommand: ParsableCommand {
             percentile of the scores of normal training images held out from fitting (every \
             tenth by default, --holdout); the labelled test images are never used. Scores are \
             normalised so that 0.5 is that threshold. The model is written to a temporary file \
-            and renamed, so a failed fit leaves nothing behind.
+            and renamed, so a failed fit leaves nothing behind. stdout gets one summary line \
+            (or, with --json -, the summary as JSON).
+
+            Example:
+              xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
             """
     )
 
@@ -52,6 +56,15 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var reading: ImageReadingOptions
 
+    @OptionGroup var output: JSONOutputOptions
+
+    /// The JSON form of the summary line.
+    struct Summary: Encodable {
+        let detector: String, backbone: String, layers: [String], imageSize: Int, dataset: String
+        let trainingImages: Int, calibrationImages: Int, calibratedOnTrainingImages: Bool
+        let threshold: Float?, thresholdPercentile: Double, seconds: Double, skipped: [String], model: String
+    }
+
     func validate() throws {
         guard Detectors.names.contains(detector) else {
             throw ValidationError(DetectorError.unknownDetector(detector, known: Detectors.names).description)
@@ -65,6 +78,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         try checkWritable(out, option: "--out")
+        try output.checkDestination()
         let console = reading.console
         let data = try dataset.load()
         let fitting = ModelFitting(
@@ -74,7 +88,13 @@ struct FitCommand: ParsableCommand {
             holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
         let fitted = try fitting.fit(on: data.train, weightsPath: weights, progress: console.progress, warn: console.warn)
         try fitted.model.write(to: URL(fileURLWithPath: out))
-        print(summary(fitted, dataset: data.name))
+        let setup = fitted.model.detector.setup
+        let result = Summary(
+            detector: detector, backbone: setup.backbone, layers: setup.layers, imageSize: imageSize, dataset: data.name,
+            trainingImages: fitted.trainingImages, calibrationImages: fitted.calibrationImages,
+            calibratedOnTrainingImages: fitted.calibratedOnTrainingImages, threshold: fitted.model.threshold,
+            thresholdPercentile: thresholdPercentile, seconds: fitted.seconds, skipped: fitted.skipped.map(\.path), model: out)
+        try output.publish(result, text: summary(fitted, dataset: data.name))
     }
 
     /// "fitted padim (efficientnet-lite0 stage1,stage2; 256x256) on 158 images of mtd in 12.3 s; ..."

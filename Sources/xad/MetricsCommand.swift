@@ -19,7 +19,11 @@ struct MetricsCommand: ParsableCommand {
 
             A metric that is undefined for the input (e.g. AUROC with one class) is shown as \
             'undefined' with the reason and written as null. Bad files stop the command with a \
-            one-line error naming the file.
+            one-line error naming the file. stdout gets the table (or, with --json -, the \
+            values as JSON by level and metric).
+
+            Example:
+              xad metrics --scores scores.csv --maps maps --masks masks --json -
             """
     )
 
@@ -41,8 +45,9 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: "Pixel threshold for IoU and Dice (default: the pixel F1-max threshold).")
     var threshold: Double?
 
-    @Option(help: "Also write the results as JSON to this file.")
-    var json: String?
+    @OptionGroup var output: JSONOutputOptions
+
+    @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
         guard scores != nil || maps != nil || masks != nil else {
@@ -53,6 +58,7 @@ struct MetricsCommand: ParsableCommand {
     }
 
     func run() throws {
+        try output.checkDestination()
         var report = MetricsReport()
         if let scores {
             let samples = try MetricsInputs.readScores(scores)
@@ -61,19 +67,10 @@ struct MetricsCommand: ParsableCommand {
         }
         if let maps, let masks {
             let pairs = try MetricsInputs.readPairs(maps: maps, masks: masks, maskThreshold: maskThreshold)
-            FileHandle.standardError.write(Data("measuring \(pairs.maps.count) maps\n".utf8))
+            progress.console.note("measuring \(pairs.maps.count) maps")
             try report.addPixelMetrics(pairs.maps, pairs.masks, fprLimit: fprLimit, threshold: threshold)
         }
-        print(report.table())
-        if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            do {
-                try encoder.encode(report.sections).write(to: URL(fileURLWithPath: json), options: .atomic)
-            } catch {
-                throw MetricsCommandError("\(json): cannot write the JSON (\(error.localizedDescription))")
-            }
-        }
+        try output.publish(report.sections, text: report.table())
     }
 }
 

@@ -18,6 +18,13 @@ struct PredictCommand: ParsableCommand {
             With --maps DIR, every image also gets NAME.npy (the raw anomaly map, float32, at the \
             image's own size) and NAME_overlay.png (the map in colour over the image, on the \
             model's normalised scale when it has one, so that colours compare across images).
+
+            stdout is JSON Lines as the images are scored; --json FILE also writes all \
+            predictions as one JSON array to FILE, and --json - prints that array in place of \
+            the lines.
+
+            Example:
+              xad predict --model pcb.xadm --maps maps board.jpg boards/
             """
     )
 
@@ -38,6 +45,8 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var reading: ImageReadingOptions
 
+    @OptionGroup var output: JSONOutputOptions
+
     /// One output line; a model without a threshold or normalisation gives null for those keys.
     struct Prediction: Encodable {
         let file: String
@@ -57,6 +66,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        try output.checkDestination()
         let files = try imageFiles()
         if maps != nil { try checkUniqueNames(files) }
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
@@ -65,11 +75,11 @@ struct PredictCommand: ParsableCommand {
                 throw CommandError.data("\(maps): cannot create the folder for --maps (\(error.localizedDescription))")
             }
         }
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let encoder = JSONOutputOptions.encoder
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // On a terminal the JSON lines themselves show progress.
-        let console = Console(quiet: reading.quiet || isatty(STDOUT_FILENO) == 1)
+        let console = Console(quiet: reading.quiet || (isatty(STDOUT_FILENO) == 1 && !output.isStandardOutput))
+        var predictions: [Prediction] = []
         for (index, file) in files.enumerated() {
             let image: Tensor
             do { image = try Self.decode(file) } catch {
@@ -82,10 +92,12 @@ struct PredictCommand: ParsableCommand {
             let prediction = Prediction(file: file.path, score: result.score,
                                         normalisedScore: saved.normalisation.map { $0(Double(result.score)) },
                                         label: threshold.map { result.score >= $0 ? "anomalous" : "normal" })
-            print(String(decoding: try encoder.encode(prediction), as: UTF8.self))
+            predictions.append(prediction)
+            if !output.isStandardOutput { print(String(decoding: try encoder.encode(prediction), as: UTF8.self)) }
             if let maps { try writeMaps(result.map, image: image, name: file.deletingPathExtension().lastPathComponent, in: maps, model: saved) }
             console.progress("scoring", index + 1, files.count)
         }
+        try output.write(predictions)
     }
 
     /// The image as `[1, C, H, W]` in 0...1, C = 1 or 3 (alpha dropped), decoded as data sets are.

@@ -10,7 +10,7 @@ struct WeightsCommand: ParsableCommand {
         subcommands: [Inspect.self]
     )
 
-    /// `xad weights inspect FILE [--json]`: every tensor's name, stored dtype and shape, and the
+    /// `xad weights inspect FILE [--json FILE|-]`: every tensor's name, stored dtype and shape, and the
     /// parameter count. Reading never runs the pickle inside a PyTorch checkpoint.
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,30 +18,28 @@ struct WeightsCommand: ParsableCommand {
             discussion: """
                 Reads .safetensors files and PyTorch checkpoints in the zip and the legacy format \
                 without executing them. Batch-norm statistics (running_mean, running_var, \
-                num_batches_tracked) are counted apart from the parameters.
+                num_batches_tracked) are counted apart from the parameters. stdout gets a table \
+                (or, with --json -, the same as JSON).
+
+                Example:
+                  xad weights inspect efficientnet_lite0.pth --json -
                 """
         )
 
         @Argument(help: "A .safetensors file or a PyTorch checkpoint (.pt, .pth).")
         var file: String
 
-        @Flag(help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var output: JSONOutputOptions
 
         func run() throws {
+            try output.checkDestination()
             let url = URL(fileURLWithPath: file)
             let format = try WeightFileFormat(contentsOf: url)
             let weights = try NamedWeights(contentsOf: url)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(Summary(file: file, format: format, weights: weights)), as: UTF8.self))
-            } else {
-                printTable(weights, format: format)
-            }
+            try output.publish(Summary(file: file, format: format, weights: weights), text: table(weights, format: format))
         }
 
-        private func printTable(_ weights: NamedWeights, format: WeightFileFormat) {
+        private func table(_ weights: NamedWeights, format: WeightFileFormat) -> String {
             let rows = weights.map { entry in
                 [entry.name, entry.storedType.rawValue, "[" + entry.shape.map(String.init).joined(separator: ", ") + "]",
                  grouped(entry.tensor.count)]
@@ -57,12 +55,10 @@ struct WeightsCommand: ParsableCommand {
                         : pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
                 }.joined(separator: "  ")
             }
-            print("\(file) (\(format.rawValue))")
-            print(line(header))
-            rows.forEach { print(line($0)) }
             let buffers = weights.elementCount - weights.parameterCount
-            print("\(weights.count) tensors, \(grouped(weights.parameterCount)) parameters"
-                  + (buffers > 0 ? " (+ \(grouped(buffers)) batch-norm statistics)" : ""))
+            return (["\(file) (\(format.rawValue))", line(header)] + rows.map(line)
+                    + ["\(weights.count) tensors, \(grouped(weights.parameterCount)) parameters"
+                       + (buffers > 0 ? " (+ \(grouped(buffers)) batch-norm statistics)" : "")]).joined(separator: "\n")
         }
 
         /// 4652008 -> "4,652,008".

@@ -7,13 +7,26 @@ struct XAD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "xad",
         abstract: "Explainable visual anomaly detection: fit, score, explain and evaluate.",
+        discussion: """
+            Fit a detector on normal images, score new ones, see where and why they are anomalous, \
+            and measure it. Results go to stdout (text, or JSON with --json -; --json FILE writes \
+            the JSON to FILE as well); progress goes to stderr, only on a terminal, and --quiet \
+            hides it (warnings still show). Exit status: 0 success, 1 usage error, 2 data error \
+            (a missing, empty or corrupt file or folder), 3 internal error (please report it).
+
+            Example:
+              xad demo
+              xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
+              xad evaluate --model pcb.xadm --data Demo/deeppcb
+              xad predict --model pcb.xadm --maps maps board.jpg
+            """,
         subcommands: [
+            DemoCommand.self,
             WeightsCommand.self,
             MetricsCommand.self,
             FitCommand.self,
             PredictCommand.self,
             EvaluateCommand.self,
-            ReportCommand.self,
             ExplainEvalCommand.self,
         ]
     )
