@@ -16,19 +16,12 @@ test: setup
 	$(SWIFT) build $(RELEASE) --build-tests
 	$(SWIFT) test $(RELEASE) --skip-build
 
-# The main job on the embedded DeepPCB sample (Demo/deeppcb, MIT): fit PatchCore, evaluate, and
-# write anomaly maps with overlays for two held-out boards. The HTML report comes with the demo issue.
+# The main job: `xad demo` on the embedded DeepPCB sample (Demo/deeppcb, MIT): PatchCore and PaDiM
+# fitted, scored, explained and evaluated; demo-output/report.html and a summary table.
 XAD = $$($(SWIFT) build $(RELEASE) --show-bin-path)/xad
-DEMO_DATA := Demo/deeppcb
-DEMO_BOARD := $(DEMO_DATA)/PCBData/group00041/00041
 demo: setup
 	$(SWIFT) build $(RELEASE) --product xad
-	@mkdir -p demo-output
-	$(XAD) fit --detector patchcore --data $(DEMO_DATA) --image-size 512 --out demo-output/patchcore.xadm
-	$(XAD) evaluate --model demo-output/patchcore.xadm --data $(DEMO_DATA) --json demo-output/evaluation.json
-	$(XAD) predict --model demo-output/patchcore.xadm --maps demo-output/maps \
-	  $(DEMO_BOARD)/00041000_test.jpg $(DEMO_BOARD)/00041000_temp.jpg $(DEMO_BOARD)/00041004_test.jpg
-	@echo "demo: model, evaluation.json and maps/ (overlay PNGs, .npy maps) in demo-output/" >&2
+	$(XAD) demo --data Demo/deeppcb --format deeppcb --out demo-output
 
 bench: setup
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH) --product xad-benchmarks
