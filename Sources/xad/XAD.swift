@@ -28,6 +28,7 @@ struct XAD: ParsableCommand {
             PredictCommand.self,
             EvaluateCommand.self,
             ExplainEvalCommand.self,
+            ConceptsCommand.self,
         ]
     )
 }
