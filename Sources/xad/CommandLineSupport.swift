@@ -32,7 +32,7 @@ enum ExitStatus: Int32 {
         case is BackboneError, is ValidationError, is ExplainerError, is DemoError: self = .usage
         case let error as CommandError: self = error.status
         case is SampleError, is ImageError, is WeightError, is MetricsError, is MetricsCommandError,
-             is EvaluationError, is QualityError, is ReportError, is CocoaError:
+             is EvaluationError, is QualityError, is ReportError, is ConceptError, is CocoaError:
             self = .data
         default: self = .internal
         }
