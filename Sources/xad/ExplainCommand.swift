@@ -1,0 +1,128 @@
+import ArgumentParser
+import Foundation
+import XADDetect
+import XADExplain
+import XADImage
+import XADTensor
+
+/// `xad explain`: why a saved model scored images as it did, by one explanation method or all.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Explain a saved model's scores of images: a map per method, an overlay, a JSON summary, and a panel comparing methods.",
+        discussion: """
+            For every image and method, OUT/NAME/ gets METHOD.npy (the relevance map, float32, at \
+            the image's size), METHOD_overlay.png (the map in colour over the image), \
+            METHOD_EXTRA.png for each extra image the method makes (counterfactual, difference, \
+            exemplars) and METHOD.json (target, its value, options, values, seconds); one JSON \
+            line per explanation goes to stdout. With --method all (or several methods) \
+            OUT/NAME/panel.png shows the input beside every method's overlay; methods that cannot \
+            explain this model (gradient methods on a detector without gradients, tcav without \
+            --concepts) are skipped with a warning. Methods: all, or \
+            \(Explainers.names.joined(separator: ", ")).
+
+            Example: xad explain --model padim.xadm --method all --target topk:100 \
+            blowhole_01.png --out explanations
+            """
+    )
+
+    @Option(help: "The saved model (.xadm).")
+    var model: String
+
+    @Option(help: "The explanation method, several separated by commas, or all.")
+    var method: String
+
+    @Option(help: "What to explain: image (the image score), topk:K (the mean of the K largest anomaly-map values) or region:x1,y1,x2,y2 (the map's mean over a rectangle in pixels, x2 and y2 exclusive).")
+    var target = "image"
+
+    @Option(help: "A folder with one sub-folder of example images per concept and random* sub-folders (for tcav).")
+    var concepts: String?
+
+    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
+    var weights: String?
+
+    @Option(help: "The overlays' colour map: \(ColorMap.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var colorMap: ColorMap = .jet
+
+    @OptionGroup var settings: ExplainerSettings
+
+    @Flag(help: "Show no progress on stderr (warnings are still shown).")
+    var quiet = false
+
+    @Argument(help: "The images to explain (PNG, JPEG, TIFF, BMP).")
+    var images: [String]
+
+    @Option(help: "The folder to write into, one sub-folder per image (created when missing).")
+    var out: String
+
+    func run() throws {
+        do { try explain() } catch let error as ExplainerError {
+            throw CommandError.usage("\(error)")
+        }
+    }
+
+    private func explain() throws {
+        let target = try ExplanationTarget(parsing: target)
+        var explainers = try settings.explainers(method)
+        let inputs = try decodedImages(checking: target)
+        if let concepts { try checkFolder(concepts, option: "--concepts") }
+        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let context = ExplanationContext(normalImages: saved.trainingImages, conceptFolder: concepts.map { URL(fileURLWithPath: $0) })
+        explainers = Explainers.configured(explainers, with: context)
+        let files = ExplanationFiles(folder: URL(fileURLWithPath: out), colorMap: colorMap)
+        let console = Console(quiet: quiet)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for (index, input) in inputs.enumerated() {
+            var explanations: [Explanation] = []
+            var seconds: [Double] = []
+            for explainer in explainers {
+                let clock = ContinuousClock.now
+                do {
+                    explanations.append(try explainer.explain(saved.detector, image: input.image, target: target))
+                    seconds.append((ContinuousClock.now - clock) / .seconds(1))
+                } catch let error as ExplainerError where explainers.count > 1 {
+                    // Another method of the set may still apply; this one will not on later images either.
+                    console.warn("skipping \(type(of: explainer).name): \(error)")
+                    explainers.removeAll { type(of: $0).name == type(of: explainer).name }
+                }
+            }
+            guard !explanations.isEmpty else { throw CommandError.usage("no method given could explain this model") }
+            for (explanation, time) in zip(explanations, seconds) {
+                let summary = try files.write(explanation, of: input.image, named: input.name, seconds: time)
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            }
+            if method == "all" || explanations.count > 1 {
+                try files.writePanel(explanations, of: input.image, named: input.name)
+            }
+            console.progress("explaining", index + 1, inputs.count)
+        }
+    }
+
+    /// Every image decoded, its target checked, before anything is written; names must differ.
+    private func decodedImages(checking target: ExplanationTarget) throws -> [(name: String, image: Tensor)] {
+        var seen: [String: String] = [:]
+        return try images.map { path in
+            let url = URL(fileURLWithPath: path)
+            let name = url.deletingPathExtension().lastPathComponent
+            if let other = seen[name] {
+                throw CommandError.usage("\(other) and \(path) would both write \(name)/ in --out; explain them in separate runs")
+            }
+            seen[name] = path
+            guard FileManager.default.fileExists(atPath: path) else { throw CommandError.data("\(path): no such file") }
+            let image = try PredictCommand.decode(url)
+            do { try target.check(imageSize: Size2(height: image.shape[2], width: image.shape[3])) } catch let error as ExplainerError {
+                throw CommandError.usage("\(path): \(error)")
+            }
+            return (name, image)
+        }
+    }
+
+    private func checkFolder(_ path: String, option: String) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw CommandError.data("\(path): no such folder (\(option))")
+        }
+    }
+}
