@@ -15,11 +15,16 @@ struct ExplainEvalCommand: ParsableCommand {
             Each method explains the image score of the first --limit anomalous test images that \
             have a defect mask; every measure is computed per image and averaged, and pixel AUROC \
             and AUPRO pool the pixels of all images. Max-sensitivity re-runs each method \
-            --robustness-samples times per image (0 skips it). Randomisation sanity needs a \
-            randomised backbone and is reported by the gradient explainers' own check.
+            --robustness-samples times per image (0 skips it). The randomisation column is the \
+            model-parameter randomisation check: the backbone's layers are replaced by seeded \
+            random weights cumulatively from the deepest tap the model reads (--randomisation-levels \
+            taps, one re-explanation each per image; 0 skips it), and the column is the Spearman rank \
+            correlation of the explanation with the most randomised model's (near 1: the method \
+            ignores the model); the JSON report keeps every level.
 
             Example:
               xad explain-eval --model pcb.xadm --data Demo/deeppcb --methods grad-cam --json -
+              xad explain-eval --model padim.xadm --data mtd --format mtd --per-class 2 --occlusion-window 64 --json q.json
             """
     )
 
@@ -31,11 +36,28 @@ struct ExplainEvalCommand: ParsableCommand {
     @Option(help: "Comma-separated methods (default: all): \(Explainers.names.joined(separator: ", ")).")
     var methods: String?
 
+    @Option(help: "A folder with one sub-folder of example images per concept and random* sub-folders (for tcav).")
+    var concepts: String?
+
     @Option(help: "At most this many defect images.")
     var limit = 10
 
+    @Option(help: "At most this many defect images of each defect class (default: no cap), so that --limit spreads over the classes.")
+    var perClass: Int?
+
     @Option(help: "Max-sensitivity samples per image (each re-runs the method); 0 skips the measure.")
     var robustnessSamples = 0
+
+    @Option(help: "Faithfulness correlation: random pixel subsets removed per image (default 100).")
+    var correlationRuns = 100
+
+    @Option(help: "Randomisation check: taps randomised cumulatively from the top (one level each); 0 skips the check.")
+    var randomisationLevels = 3
+
+    @Option(help: "Randomisation check: the seed of the random weights.")
+    var randomisationSeed: UInt64 = 0
+
+    @OptionGroup var settings: ExplainerSettings
 
     @OptionGroup var output: JSONOutputOptions
 
@@ -47,10 +69,17 @@ struct ExplainEvalCommand: ParsableCommand {
     func run() throws {
         try output.checkDestination()
         guard limit >= 1 else { throw CommandError.usage("--limit must be at least 1, got \(limit)") }
-        let explainers = try (methods?.split(separator: ",").map { try Explainers.named(String($0)) }) ?? Explainers.all
+        guard perClass.map({ $0 >= 1 }) ?? true else { throw CommandError.usage("--per-class must be at least 1") }
+        guard correlationRuns >= 2 else { throw CommandError.usage("--correlation-runs must be at least 2, got \(correlationRuns)") }
+        guard randomisationLevels >= 0 else { throw CommandError.usage("--randomisation-levels must be 0 or more, got \(randomisationLevels)") }
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let context = ExplanationContext(normalImages: saved.trainingImages, conceptFolder: concepts.map { URL(fileURLWithPath: $0) })
+        let explainers = Explainers.configured(try settings.explainers(methods ?? "all"), with: context)
         let images = try defectImages(try dataset.load())
-        let evaluation = QualityEvaluation(robustnessSamples: robustnessSamples)
+        let randomisation = randomisationLevels > 0
+            ? ModelRandomisation(levels: randomisationLevels, seed: randomisationSeed, weightsPath: weights) : nil
+        let evaluation = QualityEvaluation(faithfulness: Faithfulness(correlationRuns: correlationRuns),
+                                           robustnessSamples: robustnessSamples, randomisation: randomisation)
         let console = reading.console
         var reports: [QualityEvaluation.MethodReport] = []
         for explainer in explainers {
@@ -85,13 +114,17 @@ struct ExplainEvalCommand: ParsableCommand {
         }
     }
 
-    /// The first `limit` anomalous test images whose mask marks at least one defect pixel.
+    /// The first `limit` anomalous test images whose mask marks at least one defect pixel, at
+    /// most `perClass` of each class.
     private func defectImages(_ data: Dataset) throws -> [(name: String, image: Tensor, mask: DefectMask)] {
         var images: [(name: String, image: Tensor, mask: DefectMask)] = []
+        var taken: [String: Int] = [:]
         for reference in data.test where reference.label.isAnomalous && images.count < limit {
+            guard taken[reference.category, default: 0] < perClass ?? limit else { continue }
             let sample = try reference.load()
             let values = sample.mask.scalars
             guard sample.hasMask, values.contains(1) else { continue }
+            taken[reference.category, default: 0] += 1
             images.append((reference.name, sample.image,
                            try DefectMask(height: sample.size.height, width: sample.size.width, values: values, name: reference.name)))
         }
