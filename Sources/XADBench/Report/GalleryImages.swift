@@ -89,7 +89,7 @@ struct GalleryImages {
     private func write(_ picture: Tensor, _ file: String, _ caption: String) throws -> GalleryTile {
         let url = folder.appendingPathComponent(file)
         let format: ImageFormat = file.hasSuffix(".jpg") ? .jpeg : .png
-        try Image(tensor: picture).write(to: url, format: format, jpegQuality: options.jpegQuality)
+        try Image(tensor: picture).write(to: url, format: format, jpegQuality: Swift.min(100, Swift.max(1, options.jpegQuality)))
         return GalleryTile(file: "\(folder.lastPathComponent)/\(file)", caption: caption,
                            width: picture.shape[picture.rank - 1], height: picture.shape[picture.rank - 2])
     }

@@ -76,8 +76,7 @@ public struct Report: Sendable {
             try ReportFolder.create(imagesFolder)
             let threshold = DecisionThreshold.of(model, evaluation.report)
             let (gallery, unavailable) = try drawGallery(into: imagesFolder, threshold: threshold, progress: progress)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = Self.seconds(since: started)
             let report = evaluation.report
             let page = ReportPage(
                 title: options.title ?? "\(report.detector) on \(report.dataset)",
@@ -123,6 +122,12 @@ public struct Report: Sendable {
         let values = evaluation.images.flatMap { [$0.map.scores.min(), $0.map.scores.max()] }.compactMap { $0 }
         guard let lower = values.min(), let upper = values.max(), lower < upper else { return nil }
         return lower...upper
+    }
+
+    /// Wall-clock seconds since `start`.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     static func timestamp() -> String {

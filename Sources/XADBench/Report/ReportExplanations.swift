@@ -6,8 +6,9 @@ import XADTensor
 /// handed the ``ExplanationContext``, on one image at a time.
 ///
 /// A name that is not registered, or a method that fails on this detector (e.g. a gradient
-/// method on a detector without gradients, healing without recorded training images), is left
-/// out quietly: its first reason is kept for the report and it is not tried again.
+/// method on a detector without gradients, healing without recorded training images, a map
+/// holding NaN), is left out quietly: its first reason is kept for the report and it is not
+/// tried again.
 struct ReportExplanations {
     private(set) var explainers: [any Explainer]
     /// Method name → why it is not shown, in the order the methods were asked for.
@@ -32,8 +33,11 @@ struct ReportExplanations {
             let started = ContinuousClock.now
             do {
                 let explanation = try explainer.explain(detector, image: image, target: .imageScore)
-                let elapsed = ContinuousClock.now - started
-                explanations.append((explanation, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18))
+                // A NaN cannot be coloured or saved: say so instead of failing the whole report.
+                guard ([explanation.map] + explanation.images.values).allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+                    throw ExplainerError.invalidOption("\(method) gave a map or image holding NaN or infinity")
+                }
+                explanations.append((explanation, Report.seconds(since: started)))
             } catch {
                 unavailable.append((method, "\(error)"))
                 failed.insert(method)
