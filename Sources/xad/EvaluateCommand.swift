@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XADBench
 import XADDetect
 
 /// `xad evaluate`: measure a saved model on a data set's labelled test images.
@@ -27,6 +28,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var output: JSONOutputOptions
 
+    @Option(name: .customLong("report"), help: "Also write the HTML report (as `xad report` does) into this folder.")
+    var reportFolder: String?
+
+    @OptionGroup var reportArguments: ReportArguments
+
     @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
     var weights: String?
 
@@ -34,11 +40,18 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try output.checkDestination()
+        if let reportFolder { try reportArguments.checkDestination(reportFolder) }
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
         let data = try dataset.load()
         let console = reading.console
-        let report = try Evaluator(onBadImage: reading.onBadImage)
-            .evaluate(model: saved, on: data, progress: console.progress, warn: console.warn)
+        let evaluation = try Evaluator(onBadImage: reading.onBadImage)
+            .evaluation(of: saved, on: data, progress: console.progress, warn: console.warn)
+        let report = evaluation.report
+        if let reportFolder {
+            let page = try reportArguments.write(Report(model: saved, dataset: data, evaluation: evaluation, options: reportArguments.options),
+                                                 to: reportFolder, console: console)
+            if !reading.quiet { FileHandle.standardError.write(Data("report: \(page.path)\n".utf8)) }
+        }
         try output.publish(report, text: Self.table(report))
     }
 

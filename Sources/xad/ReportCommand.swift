@@ -17,7 +17,8 @@ struct ReportCommand: ParsableCommand {
             ground truth, anomaly map and predicted mask, plus explanations for the highest-scoring \
             images. The folder is built aside and renamed into place; an existing report there is \
             replaced, any other existing non-empty folder is refused. stdout gets the metrics \
-            table and the page's path. `xad evaluate --report DIR` writes the same report.
+            table and the page's path (or, with --json -, both as JSON). `xad evaluate --report \
+            DIR` writes the same report.
 
             Example:
               xad report --model mtd.xadm --data data/mtd --format mtd --out mtd-report
@@ -34,12 +35,22 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var report: ReportArguments
 
+    @OptionGroup var output: JSONOutputOptions
+
     @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
     var weights: String?
 
     @OptionGroup var reading: ImageReadingOptions
 
+    /// The JSON result: the page's path and the evaluation.
+    struct Result: Encodable {
+        let page: String
+        let evaluation: EvaluationReport
+    }
+
     func run() throws {
+        try output.checkDestination()
+        try report.checkDestination(out)
         let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
         let data = try dataset.load()
         let console = reading.console
@@ -47,8 +58,8 @@ struct ReportCommand: ParsableCommand {
             .evaluation(of: saved, on: data, progress: console.progress, warn: console.warn)
         let page = try report.write(Report(model: saved, dataset: data, evaluation: evaluation, options: report.options),
                                     to: out, console: console)
-        print(EvaluateCommand.table(evaluation.report))
-        print("report: \(page.path)")
+        try output.publish(Result(page: page.path, evaluation: evaluation.report),
+                           text: EvaluateCommand.table(evaluation.report) + "\nreport: \(page.path)")
     }
 }
 
@@ -75,6 +86,13 @@ struct ReportArguments: ParsableArguments {
         ReportOptions(galleryLimit: gallery, explainedImages: explained,
                       explainers: explainers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                       colorMap: colorMap)
+    }
+
+    /// Refuses, before the evaluation, a `folder` that holds something other than a report.
+    func checkDestination(_ folder: String) throws {
+        do { try Report.checkDestination(URL(fileURLWithPath: folder)) } catch let error as ReportError {
+            throw CommandError.data(error.description)
+        }
     }
 
     /// Writes `report` into `folder` with progress on the console; a folder problem is a data error.

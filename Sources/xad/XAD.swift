@@ -27,6 +27,7 @@ struct XAD: ParsableCommand {
             FitCommand.self,
             PredictCommand.self,
             EvaluateCommand.self,
+            ReportCommand.self,
             ExplainCommand.self,
             ExplainEvalCommand.self,
             ConceptsCommand.self,

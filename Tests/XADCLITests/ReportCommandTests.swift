@@ -34,6 +34,20 @@ struct ReportCommandTests {
         #expect(images.count == 4 * 6)   // 6 test images (2 normal, 4 anomalous), four pictures each
     }
 
+    @Test func jsonOnStandardOutputNamesThePageAndQuietKeepsStandardErrorEmpty() throws {
+        let fitted = try FitPredictEvaluateTests.fitted.get()
+        let out = FitPredictEvaluateTests.temporaryPath("json-report")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try XADProcess.run(["report", "--model", fitted.model.path, "--data", fitted.data.root.path, "--format", "folder",
+                                          "--out", out, "--explained", "0", "--json", "-", "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.isEmpty)
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        #expect(result["page"] as? String == URL(fileURLWithPath: out).appendingPathComponent("report.html").path)
+        let evaluation = try #require(result["evaluation"] as? [String: Any])
+        #expect((evaluation["overall"] as? [String: Any])?["images"] as? Int == 6)
+    }
+
     @Test func aFolderThatIsNotAReportIsADataErrorAndKept() throws {
         let fitted = try FitPredictEvaluateTests.fitted.get()
         let out = FitPredictEvaluateTests.temporaryPath("not-a-report")

@@ -70,6 +70,7 @@ public struct Report: Sendable {
     @discardableResult
     public func write(to folder: URL, progress: FitProgress? = nil) throws -> URL {
         let started = ContinuousClock.now
+        try Self.checkDestination(folder)
         let staging = try ReportFolder.staging(for: folder)
         do {
             let imagesFolder = staging.appendingPathComponent(Self.imagesFolderName, isDirectory: true)

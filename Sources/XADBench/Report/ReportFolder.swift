@@ -16,6 +16,18 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+extension Report {
+    /// Checks, before long work, that a report can be written to `folder`: it does not exist, or
+    /// it is an empty folder or a previous report (a folder holding `report.html`).
+    /// - Throws: ``ReportError/notAReportFolder(_:)`` otherwise.
+    public static func checkDestination(_ folder: URL) throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) else { return }
+        let contents = isFolder.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] : ["?"]
+        guard contents.isEmpty || contents.contains(pageName) else { throw ReportError.notAReportFolder(folder.path) }
+    }
+}
+
 /// Writing a report folder atomically: build it in a hidden folder beside the destination, then
 /// rename it into place (moving a previous report aside first and deleting it after).
 enum ReportFolder {
@@ -39,17 +51,12 @@ enum ReportFolder {
         }
     }
 
-    /// Puts `staging` at `destination`. An existing destination must be an empty folder or a
-    /// folder holding `report.html`; anything else is left alone and refused.
+    /// Puts `staging` at `destination`. An existing destination must pass
+    /// ``Report/checkDestination(_:)``; anything else is left alone and refused.
     static func replace(_ destination: URL, with staging: URL) throws {
-        let manager = FileManager.default
-        var isFolder: ObjCBool = false
+        try Report.checkDestination(destination)
         var previous: URL?
-        if manager.fileExists(atPath: destination.path, isDirectory: &isFolder) {
-            let contents = isFolder.boolValue ? (try? manager.contentsOfDirectory(atPath: destination.path)) ?? [] : ["?"]
-            guard contents.isEmpty || contents.contains(Report.pageName) else {
-                throw ReportError.notAReportFolder(destination.path)
-            }
+        if FileManager.default.fileExists(atPath: destination.path) {
             let aside = staging.deletingLastPathComponent()
                 .appendingPathComponent(".\(destination.lastPathComponent).old-\(UUID().uuidString)", isDirectory: true)
             guard rename(destination.path, aside.path) == 0 else {
@@ -62,6 +69,6 @@ enum ReportFolder {
             if let previous { _ = rename(previous.path, destination.path) }
             throw ReportError.cannotWrite(destination.path, reason: reason)
         }
-        if let previous { try? manager.removeItem(at: previous) }
+        if let previous { try? FileManager.default.removeItem(at: previous) }
     }
 }
