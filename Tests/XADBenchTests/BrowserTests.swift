@@ -5,8 +5,8 @@ import XADImage
 
 /// The report opened in a real browser (Debian's `chromium`, headless, installed by
 /// `scripts/setup.sh`): rendered to a screenshot that must have the window's size and show
-/// something (not one flat colour). Skipped when Chromium is missing, except under `CI=true`,
-/// where a missing browser is a failure.
+/// something (not one flat colour), with no broken local links. Skipped when Chromium is
+/// missing, except under `CI=true`, where a missing browser is a failure.
 @Suite("Report in a browser", .serialized)
 struct BrowserTests {
     /// The first Chromium-like executable on the PATH.
@@ -46,6 +46,11 @@ struct BrowserTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let page = try Report(model: fixture.model, dataset: fixture.dataset, evaluation: fixture.evaluation,
                               options: ReportOptions(explainedImages: 1, explainers: ["grad-cam"])).write(to: folder.appendingPathComponent("report"))
+        // What the browser loads besides the page: every local src/href must exist.
+        let links = ReportTests.localLinks(in: try SVGTree.parse(String(contentsOf: page, encoding: .utf8)), folder: page.deletingLastPathComponent())
+        #expect(!links.isEmpty)
+        for link in links { #expect(FileManager.default.fileExists(atPath: link.path), "broken link \(link.path)") }
+
         let png = folder.appendingPathComponent("shot.png")
         let status = try Self.screenshot(page, to: png, profile: folder.appendingPathComponent("profile"))
         #expect(status == 0)
