@@ -15,14 +15,15 @@ struct ExplainCommand: ParsableCommand {
             the image's size), METHOD_overlay.png (the map in colour over the image), \
             METHOD_EXTRA.png for each extra image the method makes (counterfactual, difference, \
             exemplars) and METHOD.json (target, its value, options, values, seconds); one JSON \
-            line per explanation goes to stdout. With --method all (or several methods) \
+            line per explanation goes to stdout (--json FILE also writes them as one JSON array \
+            to FILE; --json - prints that array in place of the lines). With --method all (or several methods) \
             OUT/NAME/panel.png shows the input beside every method's overlay; methods that cannot \
             explain this model (gradient methods on a detector without gradients, tcav without \
             --concepts) are skipped with a warning. Methods: all, or \
             \(Explainers.names.joined(separator: ", ")).
 
-            Example: xad explain --model padim.xadm --method all --target topk:100 \
-            blowhole_01.png --out explanations
+            Example:
+              xad explain --model pcb.xadm --method all --target topk:100 a.png --out why
             """
     )
 
@@ -46,8 +47,9 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var settings: ExplainerSettings
 
-    @Flag(help: "Show no progress on stderr (warnings are still shown).")
-    var quiet = false
+    @OptionGroup var progress: ProgressOptions
+
+    @OptionGroup var output: JSONOutputOptions
 
     @Argument(help: "The images to explain (PNG, JPEG, TIFF, BMP).")
     var images: [String]
@@ -62,6 +64,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     private func explain() throws {
+        try output.checkDestination()
         let target = try ExplanationTarget(parsing: target)
         var explainers = try settings.explainers(method)
         let inputs = try decodedImages(checking: target)
@@ -70,10 +73,10 @@ struct ExplainCommand: ParsableCommand {
         let context = ExplanationContext(normalImages: saved.trainingImages, conceptFolder: concepts.map { URL(fileURLWithPath: $0) })
         explainers = Explainers.configured(explainers, with: context)
         let files = ExplanationFiles(folder: URL(fileURLWithPath: out), colorMap: colorMap)
-        let console = Console(quiet: quiet)
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let console = progress.console
+        let encoder = JSONOutputOptions.encoder
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var summaries: [ExplanationFiles.Summary] = []
         for (index, input) in inputs.enumerated() {
             var explanations: [Explanation] = []
             var seconds: [Double] = []
@@ -91,13 +94,15 @@ struct ExplainCommand: ParsableCommand {
             guard !explanations.isEmpty else { throw CommandError.usage("no method given could explain this model") }
             for (explanation, time) in zip(explanations, seconds) {
                 let summary = try files.write(explanation, of: input.image, named: input.name, seconds: time)
-                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+                summaries.append(summary)
+                if !output.isStandardOutput { print(String(decoding: try encoder.encode(summary), as: UTF8.self)) }
             }
             if method == "all" || explanations.count > 1 {
                 try files.writePanel(explanations, of: input.image, named: input.name)
             }
             console.progress("explaining", index + 1, inputs.count)
         }
+        try output.write(summaries)
     }
 
     /// Every image decoded, its target checked, before anything is written; names must differ.

@@ -23,6 +23,10 @@ struct ConsistencyTests {
             ("evaluate", ["evaluate", "--model", model, "--data", data, "--format", "folder"]),
             ("explain-eval", ["explain-eval", "--model", model, "--data", data, "--format", "folder",
                               "--methods", "saliency", "--limit", "1"]),
+            ("explain", ["explain", "--model", model, "--method", "saliency", fitted.data.url("abnormal/spot/spot_0.png").path,
+                         fitted.data.url("abnormal/spot/spot_1.png").path, "--out", FitPredictEvaluateTests.temporaryPath("why")]),
+            ("report", ["report", "--model", model, "--data", data, "--format", "folder", "--explained", "0",
+                        "--out", FitPredictEvaluateTests.temporaryPath("report")]),
             ("metrics", ["metrics", "--scores", scores]),
             ("weights inspect", ["weights", "inspect", lite0]),
         ]
@@ -74,7 +78,8 @@ struct ConsistencyTests {
     }
 
     @Test func everyHelpReadsAsAManualWithAnExample() throws {
-        let subcommands = [[], ["fit"], ["predict"], ["evaluate"], ["explain-eval"], ["metrics"], ["weights", "inspect"]]
+        let subcommands = [[], ["demo"], ["fit"], ["predict"], ["evaluate"], ["report"], ["explain"], ["explain-eval"],
+                           ["concepts"], ["metrics"], ["weights", "inspect"]]
         for subcommand in subcommands {
             let outcome = try XADProcess.run(subcommand + ["--help"])
             #expect(outcome.status == 0, "\(subcommand)")

@@ -162,11 +162,7 @@ public struct DemoRun: Sendable {
             throw DemoError("unknown detector '\(unknown[0])'; known: \(Detectors.names.joined(separator: ", "))")
         }
         // Refused now rather than by the report writer after minutes of fitting.
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output.path, isDirectory: &isFolder) {
-            let contents = isFolder.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? [] : [""]
-            guard contents.isEmpty || contents.contains(Report.pageName) else { throw ReportError.notAReportFolder(output.path) }
-        }
+        try Report.checkDestination(output)
     }
 }
 
