@@ -52,6 +52,20 @@ struct ExplanationOutputTests {
     }
 }
 
+extension ExplanationOutputTests {
+    @Test func smallExtraImagesAreEnlargedInThePanel() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xad-explanation-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = Tensor(shape: [1, 3, 30, 30]) { out in for i in out.indices { out[i] = 0.5 } }
+        let map = Tensor(shape: [30, 30]) { out in for i in out.indices { out[i] = Float(i) } }
+        let crop = Tensor(shape: [1, 3, 5, 5]) { out in for i in out.indices { out[i] = 0.25 } }
+        let explanation = Explanation(method: "exemplars", map: map, target: .imageScore, targetValue: 1, images: ["exemplar-1": crop])
+        let panel = try Image(contentsOf: try ExplanationFiles(folder: folder).writePanel([explanation], of: image, named: "p", columns: 3))
+        // Input, overlay, and the 5-pixel crop doubled to 10 (a third of 30): 4 + 30 + 4 + 30 + 4 + 10 + 4.
+        #expect(panel.width == 86)
+    }
+}
+
 private extension JSONDecoder {
     static var snakeCase: JSONDecoder {
         let decoder = JSONDecoder()

@@ -90,9 +90,12 @@ public struct ExplanationFiles: Sendable {
             panel.append(try overlay(heatmap: explanation.map, on: image, alpha: alpha, colorMap: colorMap),
                          caption: explanation.method)
         }
+        // Small extras (exemplar crops) are enlarged by a whole factor, up to a third of the input's height.
+        let shownHeight = Swift.max(image.shape[image.rank - 2] / 3, 1)
         for explanation in explanations {
             for (extra, tile) in explanation.images.sorted(by: { $0.key < $1.key }) {
-                panel.append(try Self.displayable(tile), caption: "\(explanation.method) \(extra)")
+                panel.append(try Self.enlarged(try Self.displayable(tile), toAtMost: shownHeight),
+                             caption: "\(explanation.method) \(extra)")
             }
         }
         let file = try createdFolder(name).appendingPathComponent("panel.png")
@@ -109,6 +112,15 @@ public struct ExplanationFiles: Sendable {
         return Tensor(shape: image.shape) { out in
             for i in values.indices { out[i] = span > 0 ? (values[i] - lowest) / span : 0 }
         }
+    }
+
+    /// `image` (`[1, C, h, w]`) scaled up by the largest whole factor that keeps it at most
+    /// `height` pixels high (nearest neighbour, so crops stay sharp); unchanged when none does.
+    static func enlarged(_ image: Tensor, toAtMost height: Int) throws -> Tensor {
+        guard image.rank == 4 else { return image }
+        let factor = height / Swift.max(image.shape[2], 1)
+        guard factor > 1 else { return image }
+        return try image.resized(to: Size2(height: image.shape[2] * factor, width: image.shape[3] * factor), mode: .nearest)
     }
 
     private func createdFolder(_ name: String) throws -> URL {
