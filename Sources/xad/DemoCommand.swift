@@ -12,8 +12,8 @@ struct DemoCommand: ParsableCommand {
             held-out test images, explains the highest-scoring ones with Grad-CAM, healing and \
             nearest normal exemplars, measures both detectors and writes the report: \
             --out/report.html (the first detector, the others' numbers in its summary), \
-            --out/padim/report.html, and the first detector's model (--out/patchcore.xadm, ready \
-            for 'xad predict'). \
+            --out/NAME/report.html for each other detector, and the first detector's model \
+            (--out/patchcore.xadm, ready for 'xad predict'); open report.html in a browser. \
             An earlier report in --out is replaced; any other non-empty folder is refused. stdout \
             gets the report's path and a table (detector, image AUROC, pixel AUROC, AUPRO, fit \
             seconds, scoring images per second), or with --json - the same as JSON. The default \
@@ -21,7 +21,7 @@ struct DemoCommand: ParsableCommand {
             on two cores.
 
             Example:
-              xad demo --out demo-output && open demo-output/report.html
+              xad demo --detectors patchcore --image-size 320 --out quick-demo
             """
     )
 
@@ -31,7 +31,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The data set's layout (default: detected).")
     var format: String?
 
-    @Option(help: "The folder for the models and the report (created when missing).")
+    @Option(help: "The report's folder (created when missing; an earlier report there is replaced).")
     var out = "demo-output"
 
     @Option(help: "The square size images are resized to.")
