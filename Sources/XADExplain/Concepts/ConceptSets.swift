@@ -8,7 +8,7 @@ public struct ConceptSet: Sendable {
     public var name: String
     /// The images, each `[1, C, H, W]` in 0...1 (alpha dropped), any size.
     public var images: [Tensor]
-    /// The file each image was read from: sets that share a file share its activations.
+    /// The file each image was read from, for reports.
     public var files: [URL]
 
     /// A set of `images` read from `files` (one per image).

@@ -77,7 +77,8 @@ public struct TCAV: ContextualExplainer {
         }
         return Explanation(method: Self.name, map: map, target: target, targetValue: analysis.targetValue, values: values,
                            options: ["layer": analysis.vectors.layer, "concept": shown.concept,
-                                     "concepts": analysis.folder.path, "random_sets": "\(randomSetCount)",
+                                     "concepts": analysis.folder.path,
+                                     "random_sets": "\(analysis.vectors.concepts[shown.concept]?.count ?? 0)",
                                      "alpha": "\(alpha)", "seed": "\(seed)"])
     }
 
