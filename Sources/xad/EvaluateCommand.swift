@@ -63,15 +63,9 @@ struct EvaluateCommand: ParsableCommand {
             [name, "\(metrics.images)", "\(metrics.anomalous)", cell(metrics.imageAUROC), cell(metrics.averagePrecision),
              cell(metrics.f1Max), cell(metrics.pixelAUROC), cell(metrics.aupro)]
         }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         var lines = ["\(report.dataset): \(report.detector) on \(report.backbone) (\(report.layers.joined(separator: ","))), "
                      + "pixel metrics at \(report.inputSize.map(String.init).joined(separator: "x")), AUPRO up to FPR \(report.fprLimit)"]
-        lines += ([header] + rows).map { row in
-            zip(row, widths).enumerated().map { column, pair in
-                column == 0 ? pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: pair.1 - pair.0.count) + pair.0
-            }.joined(separator: "  ")
-        }
+        lines += TextTable(header: header, rows: rows).lines
         for (metric, reason) in report.overall.undefined.sorted(by: { $0.key < $1.key }) {
             lines.append("\(metric) undefined: \(reason)")
         }
