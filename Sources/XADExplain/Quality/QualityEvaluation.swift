@@ -69,13 +69,14 @@ public struct QualityEvaluation: Sendable {
             let map = try explainer.explain(detector, image: item.image, target: target).map
             let elapsed = ContinuousClock.now - clock
             seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            var values: [String: Double] = [
-                "pointing_game": try Localisation.pointingGame(map, mask: item.mask),
-                "relevance_mass": try Localisation.relevanceMassAccuracy(map, mask: item.mask),
-                "relevance_rank": try Localisation.relevanceRankAccuracy(map, mask: item.mask),
-                "sparseness": try Complexity.sparseness(map),
-                "entropy": try Complexity.entropy(map),
-            ]
+            // A measure undefined for this map (e.g. the relevance mass of an all-zero map) is left
+            // out of the image's values and of the mean, as the correlations below are.
+            var values: [String: Double] = [:]
+            values["pointing_game"] = try? Localisation.pointingGame(map, mask: item.mask)
+            values["relevance_mass"] = try? Localisation.relevanceMassAccuracy(map, mask: item.mask)
+            values["relevance_rank"] = try? Localisation.relevanceRankAccuracy(map, mask: item.mask)
+            values["sparseness"] = try? Complexity.sparseness(map)
+            values["entropy"] = try? Complexity.entropy(map)
             let curves = try faithfulness.deletionInsertion(detector, image: item.image, map: map, target: target)
             values["deletion_auc"] = curves.deletionArea
             values["insertion_auc"] = curves.insertionArea
