@@ -15,7 +15,8 @@ struct ConceptsCommand: ParsableCommand {
             gets --random-images crops of normal training images at the median defect-crop side. \
             --skip-first N leaves out each class's first N test images (in the data set's order), \
             so the images an evaluation explains are not concept examples. The folder is written \
-            under a temporary name and renamed when complete.
+            under a temporary name and renamed when complete. stdout gets one summary line (or, \
+            with --json -, the crops per concept as JSON).
 
             Example:
               xad concepts --data ../shared/data/mtd --format mtd --out concepts --skip-first 5 --per-concept 30
@@ -51,7 +52,18 @@ struct ConceptsCommand: ParsableCommand {
 
     @OptionGroup var progress: ProgressOptions
 
+    @OptionGroup var output: JSONOutputOptions
+
+    /// The JSON form of the summary line.
+    struct Result: Encodable {
+        let folder: String
+        let concepts: [String: Int]
+        let randomImages: Int
+        let withoutMask: Int
+    }
+
     func run() throws {
+        try output.checkDestination()
         let data = try dataset.load()
         let builder = DefectConcepts(cropSize: cropSize, margin: margin, minimumSide: minimumSide, skipFirst: skipFirst,
                                      perConcept: perConcept, randomImages: randomImages, seed: seed)
@@ -63,7 +75,9 @@ struct ConceptsCommand: ParsableCommand {
             throw CommandError.usage(error.description)
         }
         let concepts = summary.concepts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("wrote \(out): \(concepts); random \(summary.randomImages)"
-              + (summary.withoutMask > 0 ? "; \(summary.withoutMask) defect images without a mask passed over" : ""))
+        try output.publish(Result(folder: out, concepts: summary.concepts, randomImages: summary.randomImages,
+                                  withoutMask: summary.withoutMask),
+                           text: "wrote \(out): \(concepts); random \(summary.randomImages)"
+                               + (summary.withoutMask > 0 ? "; \(summary.withoutMask) defect images without a mask passed over" : ""))
     }
 }

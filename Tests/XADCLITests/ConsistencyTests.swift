@@ -27,6 +27,8 @@ struct ConsistencyTests {
                          fitted.data.url("abnormal/spot/spot_1.png").path, "--out", FitPredictEvaluateTests.temporaryPath("why")]),
             ("report", ["report", "--model", model, "--data", data, "--format", "folder", "--explained", "0",
                         "--out", FitPredictEvaluateTests.temporaryPath("report")]),
+            ("concepts", ["concepts", "--data", data, "--format", "folder", "--random-images", "10",
+                          "--out", FitPredictEvaluateTests.temporaryPath("concepts")]),
             ("metrics", ["metrics", "--scores", scores]),
             ("weights inspect", ["weights", "inspect", lite0]),
         ]
