@@ -26,7 +26,7 @@ struct CounterfactualTests {
         let expected = Self.cells(above: 0.9, of: result.provenance.patchScores.scalars)
         #expect(expected.count == 7)
 
-        let explanation = try Healing(feather: 0).using(Self.context).explain(model, image: image, target: .imageScore)
+        let explanation = try Healing(feather: 0, sourcing: .eachPatch).using(Self.context).explain(model, image: image, target: .imageScore)
         let healed = try #require(explanation.images["counterfactual"])
         #expect(healed.shape == image.shape)
         #expect(explanation.values["healed_patches"] == 7)
@@ -49,6 +49,33 @@ struct CounterfactualTests {
         let score = try #require(explanation.values["score"]), healedScore = try #require(explanation.values["healed_score"])
         #expect(healedScore < score)
         #expect(abs(Float(healedScore) - (try model.score(image: healed).score)) <= 1e-6)
+    }
+
+    // Exact, as above.
+    @Test func healingByRegionCopiesEachRegionFromItsWorstPatchsNearestNormalPlace() throws {
+        let model = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let result = try model.score(image: image)
+        let scores = result.provenance.patchScores.scalars
+        let healedCells = Self.cells(above: 0.9, of: scores)
+        let worst = try #require(scores.indices.max { scores[$0] < scores[$1] })
+        // The 8-connected region of healed cells around the worst cell.
+        var region: Set<Int> = [worst], frontier = [worst]
+        while let cell = frontier.popLast() {
+            for other in healedCells where !region.contains(other) && max(abs(other / 8 - cell / 8), abs(other % 8 - cell % 8)) == 1 {
+                region.insert(other)
+                frontier.append(other)
+            }
+        }
+        let source = result.provenance.nearestNormal[worst]
+        let (dy, dx) = (8 * (source.row - worst / 8), 8 * (source.column - worst % 8))
+        let normal = try ExplainTestModels.training.image(at: source.image).scalars
+        let healed = try #require(try Healing(feather: 0, sourcing: .eachRegion).using(Self.context).explain(model, image: image, target: .imageScore)
+            .images["counterfactual"]).scalars
+        for cell in region { for c in 0..<3 { for y in (cell / 8 * 8)..<(cell / 8 * 8 + 8) { for x in (cell % 8 * 8)..<(cell % 8 * 8 + 8) {
+            let (sy, sx) = (min(max(y + dy, 0), 63), min(max(x + dx, 0), 63))
+            #expect(healed[(c * 64 + y) * 64 + x] == normal[(c * 64 + sy) * 64 + sx])
+        } } } }
     }
 
     @Test func featheredHealingLowersTheScoreAndLeavesDistantPatchesAlone() throws {
@@ -84,7 +111,7 @@ struct CounterfactualTests {
         #expect(noProvenance?.description.contains("memory-bank") == true)
         let tooFew = ExplanationContext(normalImages: InMemoryImages([ExplainTestModels.image(seed: 0)]))
         let wrongImages = #expect(throws: ExplainerError.self) {
-            try Healing(selection: .quantile(0)).using(tooFew).explain(patchCore, image: image, target: .imageScore)
+            try Healing(selection: .quantile(0), sourcing: .eachPatch).using(tooFew).explain(patchCore, image: image, target: .imageScore)
         }
         #expect(wrongImages?.description.contains("1 normal images were given") == true)
     }
@@ -92,8 +119,8 @@ struct CounterfactualTests {
     @Test func gradientCounterfactualLowersTheTargetAndLambdaKeepsItClose() throws {
         let model = try ExplainTestModels.padim()
         let image = ExplainTestModels.anomalous
-        let loose = try GradientCounterfactual(steps: 12, lambda: 0).explain(model, image: image, target: .imageScore)
-        let tight = try GradientCounterfactual(steps: 12, lambda: 20).explain(model, image: image, target: .imageScore)
+        let loose = try GradientCounterfactual(steps: 12, learningRate: 0.02, lambda: 0).explain(model, image: image, target: .imageScore)
+        let tight = try GradientCounterfactual(steps: 12, learningRate: 0.02, lambda: 20).explain(model, image: image, target: .imageScore)
         for explanation in [loose, tight] {
             let counterfactual = try #require(explanation.images["counterfactual"])
             #expect(counterfactual.shape == image.shape)
