@@ -7,10 +7,12 @@
 /// // padim     0.9100
 /// ```
 public struct TextTable: Sendable, Equatable {
+    /// The column titles; their count is the table's column count.
     public var header: [String]
     /// Rows of cells; a row shorter than the header is padded with empty cells.
     public var rows: [[String]]
 
+    /// A table of `rows` under `header`.
     public init(header: [String], rows: [[String]]) {
         self.header = header
         self.rows = rows

@@ -19,6 +19,7 @@ public struct DemoResult: Sendable, Codable, Equatable {
     public var dataset: String, imageSize: Int
     /// The HTML report's path.
     public var report: String
+    /// One summary per detector, in the order they were fitted.
     public var detectors: [DetectorSummary]
     /// The explanation methods asked for, and how many of the first detector's highest-scoring
     /// test images they explain (the report lists any method that could not be used).

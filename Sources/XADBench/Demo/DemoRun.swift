@@ -24,9 +24,12 @@ import XADTensor
 public struct DemoRun: Sendable {
     /// One detector of the demo: its registry name and option overrides (JSON, as `xad fit --options`).
     public struct Detector: Sendable, Codable, Hashable {
+        /// The registry name, e.g. `"patchcore"`.
         public var name: String
+        /// A JSON object overriding the detector's default options, e.g. `{"coresetRatio": 0.05}`; nil keeps them.
         public var options: String?
 
+        /// `Detector("patchcore")`, or with overrides: `Detector("padim", options: #"{"channels": 50}"#)`.
         public init(_ name: String, options: String? = nil) {
             self.name = name
             self.options = options
@@ -57,6 +60,7 @@ public struct DemoRun: Sendable {
     /// The backbone's weight file, when not installed where ``WeightLocator`` looks.
     public var weightsPath: String?
 
+    /// A demo of `data` written to `output`; every other setting has the default documented on its property.
     public init(data: URL, format: String? = nil, output: URL, imageSize: Int = DemoRun.defaultImageSize,
                 detectors: [Detector] = [Detector("patchcore"), Detector("padim")],
                 explainers: [String] = ["grad-cam", "healing", "exemplars"], explainedImages: Int = 3,
@@ -168,7 +172,9 @@ public struct DemoRun: Sendable {
 
 /// A demo setting that cannot work: an unknown or repeated detector, an image size out of range.
 public struct DemoError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// What is wrong, in one line.
     public let description: String
 
+    /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }
