@@ -91,7 +91,7 @@ public struct DemoRun: Sendable {
         for detector in detectors {
             let fitting = ModelFitting(detector: detector.name, preprocessing: Preprocessing(imageSize: Size2(imageSize)),
                                        optionOverrides: detector.options)
-            let named: FitProgress = { stage, done, total in progress?("\(detector.name) \(stage)", done, total) }
+            let named = Self.stages(of: detector.name, progress)
             let fitted = try fitting.fit(on: dataset.train, weightsPath: weightsPath, progress: named, warn: warn)
             let evaluation = try Evaluator().evaluation(of: fitted.model, on: dataset, progress: named, warn: warn)
             runs.append(DetectorRun(detector: detector, fitted: fitted, evaluation: evaluation))
@@ -144,16 +144,21 @@ public struct DemoRun: Sendable {
                           notes: [ReportNote("fitting", String(format: "%.1f s on %d normal images", run.fitted.seconds,
                                                                     run.fitted.trainingImages))] + notes)
         }
-        let named = { (name: String) -> FitProgress in { stage, done, total in progress?("\(name) \(stage)", done, total) } }
         let others = runs.dropFirst()
         let page = try report(first, explained: explainedImages,
                               notes: others.map { ReportNote("compared with \($0.detector.name)", "\($0.numbers); report: \($0.detector.name)/\(Report.pageName)") })
-            .write(to: output, progress: named(first.detector.name))
+            .write(to: output, progress: Self.stages(of: first.detector.name, progress))
         for run in others {
             try report(run, explained: 0, notes: [ReportNote("compared with \(first.detector.name)", "\(first.numbers); report: ../\(Report.pageName)")])
-                .write(to: output.appendingPathComponent(run.detector.name, isDirectory: true), progress: named(run.detector.name))
+                .write(to: output.appendingPathComponent(run.detector.name, isDirectory: true),
+                       progress: Self.stages(of: run.detector.name, progress))
         }
         return page
+    }
+
+    /// `progress` with every stage named after the detector ("patchcore scoring").
+    private static func stages(of detector: String, _ progress: FitProgress?) -> FitProgress {
+        { stage, done, total in progress?("\(detector) \(stage)", done, total) }
     }
 
     private func check() throws {
