@@ -33,8 +33,9 @@ public struct GradientCounterfactual: Explainer {
     }
 
     public static let name = "counterfactual"
-    /// Adam steps, each one forward and backward pass (20 took 1.3-2.7 s for PatchCore at
-    /// 256 x 256 on MTD images on a shared 2-core machine; README). Default 20.
+    /// Adam steps, each one forward and backward pass (20 took 1.4 s for a 256 x 256 PaDiM
+    /// image, 1.3-2.7 s for PatchCore on MTD images, on a shared 2-core machine; README).
+    /// Default 20.
     public var steps: Int
     /// Adam's learning rate, in pixel units (images are 0...1): Adam moves every pixel with a
     /// gradient by about this much per step, so it bounds the change (`steps · learningRate`).
