@@ -99,6 +99,19 @@ struct CounterfactualTests {
         } }
     }
 
+    @Test func healingUsesTheKNNDetectorsNearestTrainingPatchesToo() throws {
+        var options = SPADE.Options()
+        options.sigma = 2
+        let setup = DetectorSetup(layers: SPADE.defaultLayers, preprocessing: ExplainTestModels.setup.preprocessing)
+        let model = try SPADE.fit(on: ExplainTestModels.training, setup: setup, options: options,
+                                  backbone: ExplainTestModels.backbone.get(), progress: nil)
+        let explanation = try Healing().using(Self.context).explain(model, image: ExplainTestModels.anomalous, target: .imageScore)
+        #expect(explanation.values["healed_patches"] == 7)
+        // kNN's image score pools the deepest layer over the whole image; the map's maximum is
+        // what the healed patches lower.
+        #expect(try #require(explanation.values["healed_target"]) < (try #require(explanation.values["target"])))
+    }
+
     @Test func healingSaysWhatItIsMissing() throws {
         let patchCore = try ExplainTestModels.patchCore()
         let image = ExplainTestModels.anomalous
