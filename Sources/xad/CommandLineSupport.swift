@@ -85,14 +85,14 @@ extension XAD {
         return (["xad"] + (subcommand.map { [$0] } ?? []) + ["--help"]).joined(separator: " ")
     }
 
-    /// ArgumentParser's message on one line (its suggestions may add lines).
+    /// `message` on one line (ArgumentParser's suggestions and some underlying errors add lines).
     private static func oneLine(_ message: String) -> String {
         message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
     private static func fail(_ message: String, _ status: ExitStatus) -> Never {
-        FileHandle.standardError.write(Data("xad: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("xad: error: \(oneLine(message))\n".utf8))
         exit(withError: ExitCode(status.rawValue))
     }
 }
