@@ -41,7 +41,7 @@ struct DemoCommand: ParsableCommand {
     var detectors = "patchcore,padim"
 
     @Option(help: "How many of the highest-scoring test images to explain.")
-    var explain = 3
+    var explain = 4
 
     @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
     var weights: String?
