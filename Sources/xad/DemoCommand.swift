@@ -17,8 +17,8 @@ struct DemoCommand: ParsableCommand {
             An earlier report in --out is replaced; any other non-empty folder is refused. stdout \
             gets the report's path and a table (detector, image AUROC, pixel AUROC, AUPRO, fit \
             seconds, scoring images per second), or with --json - the same as JSON. The default \
-            data is the DeepPCB sample shipped in Demo/deeppcb (MIT licence); about two minutes \
-            on two cores.
+            data is the DeepPCB sample shipped in Demo/deeppcb (MIT licence); under a minute on \
+            an idle 2-core machine.
 
             Example:
               xad demo --detectors patchcore --image-size 320 --out quick-demo
