@@ -68,7 +68,7 @@ struct GalleryImages {
             for (name, extra) in explanation.images.sorted(by: { $0.key < $1.key }) {
                 let sameSize = extra.rank == 4 && Array(extra.shape.suffix(2)) == Array(sample.image.shape.suffix(2))
                 let picture = sameSize ? try display(extra, height: shown.shape[2], width: shown.shape[3]) : extra
-                explained.append(try write(Self.visible(picture), "\(stem)-\(method)-\(Self.safeFileName(name)).png",
+                explained.append(try write(ExplanationFiles.displayable(picture), "\(stem)-\(method)-\(Self.safeFileName(name)).png",
                                            "\(explanation.method) \(name)"))
             }
         }
@@ -97,16 +97,5 @@ struct GalleryImages {
     /// Letters, digits, `-`, `_` and `.` kept; anything else (spaces, slashes, quotes) becomes `_`.
     static func safeFileName(_ name: String) -> String {
         String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) ? $0 : "_" })
-    }
-
-    /// An extra image ready for an 8-bit file: as it is when its values lie in 0...1, min-max
-    /// scaled otherwise (a signed difference stays readable).
-    static func visible(_ picture: Tensor) -> Tensor {
-        let values = picture.scalars
-        guard let lowest = values.min(), let highest = values.max(), lowest < 0 || highest > 1 else { return picture }
-        let span = highest - lowest
-        return Tensor(shape: picture.shape) { out in
-            for i in values.indices { out[i] = span > 0 ? (values[i] - lowest) / span : 0 }
-        }
     }
 }

@@ -61,7 +61,7 @@ public struct ExplanationFiles: Sendable {
     public func write(_ explanation: Explanation, of image: Tensor, named name: String, seconds: Double) throws -> Summary {
         let method = explanation.method
         let shown = try overlay(heatmap: explanation.map, on: image, alpha: alpha, colorMap: colorMap)
-        let extras = try explanation.images.sorted { $0.key < $1.key }.map { ("\(method)_\($0.key).png", try Self.displayable($0.value)) }
+        let extras = try explanation.images.sorted { $0.key < $1.key }.map { ("\(method)_\($0.key).png", Self.displayable($0.value)) }
         var summary = Summary(image: name, method: method, target: explanation.target.description,
                               targetValue: explanation.targetValue, options: explanation.options, values: explanation.values,
                               seconds: seconds, files: ["\(method).npy", "\(method)_overlay.png"] + extras.map(\.0) + ["\(method).json"])
@@ -94,7 +94,7 @@ public struct ExplanationFiles: Sendable {
         let shownHeight = Swift.max(image.shape[image.rank - 2] / 3, 1)
         for explanation in explanations {
             for (extra, tile) in explanation.images.sorted(by: { $0.key < $1.key }) {
-                panel.append(try Self.enlarged(try Self.displayable(tile), toAtMost: shownHeight),
+                panel.append(try Self.enlarged(Self.displayable(tile), toAtMost: shownHeight),
                              caption: "\(explanation.method) \(extra)")
             }
         }
@@ -105,7 +105,7 @@ public struct ExplanationFiles: Sendable {
 
     /// An extra image ready for PNG: as it is when its values lie in 0...1, min-max scaled
     /// otherwise (a signed difference image stays readable).
-    static func displayable(_ image: Tensor) throws -> Tensor {
+    public static func displayable(_ image: Tensor) -> Tensor {
         let values = image.scalars
         guard let lowest = values.min(), let highest = values.max(), lowest < 0 || highest > 1 else { return image }
         let span = highest - lowest
