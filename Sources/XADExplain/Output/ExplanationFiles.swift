@@ -61,7 +61,7 @@ public struct ExplanationFiles: Sendable {
     public func write(_ explanation: Explanation, of image: Tensor, named name: String, seconds: Double) throws -> Summary {
         let method = explanation.method
         let shown = try overlay(heatmap: explanation.map, on: image, alpha: alpha, colorMap: colorMap)
-        let extras = try explanation.images.sorted { $0.key < $1.key }.map { ("\(method)_\($0.key).png", Self.displayable($0.value)) }
+        let extras = explanation.images.sorted { $0.key < $1.key }.map { ("\(method)_\($0.key).png", Self.displayable($0.value)) }
         var summary = Summary(image: name, method: method, target: explanation.target.description,
                               targetValue: explanation.targetValue, options: explanation.options, values: explanation.values,
                               seconds: seconds, files: ["\(method).npy", "\(method)_overlay.png"] + extras.map(\.0) + ["\(method).json"])
