@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "XADData", dependencies: ["XADImage", "XADTensor"], swiftSettings: release),
         .target(
             name: "XADModels", dependencies: ["XADTensor", "XADImage"],
-            exclude: ["Weights/README.md"], swiftSettings: release),
+            exclude: ["Weights/README.md", "Backbones/EfficientNetLite/README.md"], swiftSettings: release),
         .target(name: "XADMetrics", dependencies: ["XADTensor"], swiftSettings: release),
 
         .target(

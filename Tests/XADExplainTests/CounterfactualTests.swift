@@ -176,4 +176,18 @@ struct NearestNormalBaselineTests {
                 .explain(try ExplainTestModels.padim(), image: image, target: .imageScore)
         }
     }
+
+    // SmoothGrad hands the context on to its base: with the training images it runs over the
+    // nearest-normal baseline, without them it fails as integrated gradients alone does.
+    @Test func smoothGradPassesTheContextToItsBase() throws {
+        let model = try ExplainTestModels.patchCore()
+        let image = ExplainTestModels.anomalous
+        let smooth = SmoothGrad(base: IntegratedGradients(steps: 4, baseline: .nearestNormal), samples: 2)
+        let explanation = try smooth.using(CounterfactualTests.context).explain(model, image: image, target: .imageScore)
+        #expect(explanation.map.shape == [image.shape[2], image.shape[3]])
+        #expect(explanation.map.scalars.contains { $0 != 0 })
+        #expect(throws: ExplainerError.self) {
+            try smooth.explain(model, image: image, target: .imageScore)
+        }
+    }
 }

@@ -45,3 +45,15 @@ public struct SmoothGrad: Explainer {
                            targetValue: try function.values(input)[0], options: options)
     }
 }
+
+extension SmoothGrad: ContextualExplainer {
+    /// The same SmoothGrad with `context` handed to its base method, so that SmoothGrad over
+    /// integrated gradients from the nearest normal training image works like that method alone.
+    public func using(_ context: ExplanationContext) -> SmoothGrad {
+        guard let contextual = base as? any ContextualExplainer,
+              let configured = contextual.using(context) as? any InputAttribution else { return self }
+        var copy = self
+        copy.base = configured
+        return copy
+    }
+}
