@@ -36,7 +36,7 @@ func temporaryFolder(_ label: String) throws -> URL {
         #expect(video.codecName == codec)
         #expect(video.framesPerSecond == 10)
         #expect(video.declaredFrameCount == 12)
-        var iterator = video.makeIterator()
+        let iterator = video.makeIterator()
         var frames: [Image] = []
         while let frame = try iterator.nextFrame() { frames.append(frame) }
         #expect(frames.count == 12)

@@ -60,7 +60,7 @@ public struct ConceptActivationVectors: Sendable {
         let allSets = sets.concepts + sets.randomSets
         let raw = try allSets.map { try Self.pooledActivations(of: $0.images, detector: detector, layer: layer) }
         let scale = try Self.rootMeanSquareDeviation(Tensor.concatenate(raw, axis: 0))
-        let pooled = try raw.map { try $0 / scale }
+        let pooled = raw.map { $0 / scale }
         let randomPooled = Array(pooled.suffix(sets.randomSets.count))
         func vector(_ concept: String, _ positives: Tensor, against set: ConceptSet, _ negatives: Tensor) throws -> ConceptActivationVector {
             let features = try Tensor.concatenate([positives, negatives], axis: 0)
