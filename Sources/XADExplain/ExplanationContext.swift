@@ -31,3 +31,18 @@ public protocol ContextualExplainer: Explainer {
     /// The same explainer, using `context`.
     func using(_ context: ExplanationContext) -> Self
 }
+
+/// A ``ContextualExplainer`` that keeps the whole context as a property, so ``using(_:)`` is
+/// just a copy with the property replaced.
+public protocol ContextStoringExplainer: ContextualExplainer {
+    /// The context the explainer was given (empty by default).
+    var context: ExplanationContext { get set }
+}
+
+extension ContextStoringExplainer {
+    public func using(_ context: ExplanationContext) -> Self {
+        var copy = self
+        copy.context = context
+        return copy
+    }
+}

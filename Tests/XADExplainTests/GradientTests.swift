@@ -39,12 +39,18 @@ struct SquaredStage2Detector: DifferentiableDetector {
         return DifferentiableOutput(map: map, activations: maps)
     }
 
-    func score(batch: Tensor) throws -> [AnomalyResult] {
+    func score(batch: Tensor) throws -> [AnomalyResult] { try scoredThroughForward(batch: batch, grid: Size2(8)) }
+}
+
+extension DifferentiableDetector {
+    /// What the test detectors' `score(batch:)` returns: their recorded map, its maximum as the
+    /// score, and the map standing in for the patch scores on `grid`.
+    func scoredThroughForward(batch: Tensor, grid: Size2) throws -> [AnomalyResult] {
         let maps = try differentiableForward(batch: batch).map
         return try (0..<batch.shape[0]).map { b in
             let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([maps.shape[1], maps.shape[2]])
             return AnomalyResult(score: try map.max().scalar ?? 0, map: map,
-                                 provenance: Provenance(layers: setup.layers, grid: Size2(8), patchScores: map))
+                                 provenance: Provenance(layers: setup.layers, grid: grid, patchScores: map))
         }
     }
 }

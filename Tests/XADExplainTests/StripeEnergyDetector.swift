@@ -53,14 +53,7 @@ struct StripeEnergyDetector: DifferentiableDetector {
         return DifferentiableOutput(map: map, activations: ["edges": activation])
     }
 
-    func score(batch: Tensor) throws -> [AnomalyResult] {
-        let maps = try differentiableForward(batch: batch).map
-        return try (0..<batch.shape[0]).map { b in
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([maps.shape[1], maps.shape[2]])
-            return AnomalyResult(score: try map.max().scalar ?? 0, map: map,
-                                 provenance: Provenance(layers: setup.layers, grid: Size2(6), patchScores: map))
-        }
-    }
+    func score(batch: Tensor) throws -> [AnomalyResult] { try scoredThroughForward(batch: batch, grid: Size2(6)) }
 }
 
 /// Seeded 32 x 32 test images for concepts: smooth colour waves, and the same with vertical stripes.

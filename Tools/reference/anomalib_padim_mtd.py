@@ -91,7 +91,7 @@ def run(root, seed, channels):
             maps.append(amap.ravel())
             masks.append(mask_array(mask).ravel() if mask else np.zeros(SIZE * SIZE, np.uint8))
     pixel = roc_auc_score(np.concatenate(masks), np.concatenate(maps))
-    return roc_auc_score(labels, scores), pixel, sorted(padim.idx.tolist())
+    return roc_auc_score(labels, scores), pixel
 
 
 def main():
@@ -103,7 +103,7 @@ def main():
     torch.set_num_threads(2)
     channels = [int(c) for c in args.channels.split(",")] if args.channels else None
     for seed in ([0] if channels else args.seeds):
-        image, pixel, idx = run(args.data, seed, channels)
+        image, pixel = run(args.data, seed, channels)
         label = "given channels" if channels else f"seed {seed}"
         print(f"{label}: image AUROC {image:.4f}, pixel AUROC {pixel:.4f}", flush=True)
 

@@ -24,7 +24,7 @@ import XADTensor
 /// let explanation = try healing.explain(saved.detector, image: image, target: .imageScore)
 /// explanation.images["counterfactual"]   // the healed image
 /// ```
-public struct Healing: ContextualExplainer {
+public struct Healing: ContextStoringExplainer {
     /// Which patches are anomalous, judged on the result's patch scores (before upsampling).
     public enum Selection: Sendable, Hashable {
         /// Patches scoring above this quantile (in 0..<1, linear interpolation as NumPy's) of the
@@ -70,12 +70,6 @@ public struct Healing: ContextualExplainer {
         self.sourcing = sourcing
         self.matchBrightness = matchBrightness
         self.context = context
-    }
-
-    public func using(_ context: ExplanationContext) -> Healing {
-        var copy = self
-        copy.context = context
-        return copy
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {

@@ -26,7 +26,7 @@ import XADTensor
 /// let explanation = try exemplars.explain(saved.detector, image: image, target: .imageScore)
 /// explanation.images["exemplar-1"]   // the closest normal crop
 /// ```
-public struct NearestExemplars: ContextualExplainer {
+public struct NearestExemplars: ContextStoringExplainer {
     public static let name = "exemplars"
     /// Exemplars returned (at most the number of training images). Default 3.
     public var count: Int
@@ -43,12 +43,6 @@ public struct NearestExemplars: ContextualExplainer {
         self.cropCells = cropCells
         self.batchSize = batchSize
         self.context = context
-    }
-
-    public func using(_ context: ExplanationContext) -> NearestExemplars {
-        var copy = self
-        copy.context = context
-        return copy
     }
 
     /// One exemplar: a training image and the grid cell of its patch nearest the query.

@@ -12,7 +12,7 @@ import XADTensor
 /// let ig = IntegratedGradients(steps: 64, baseline: .blurred(sigma: 10))
 /// let explanation = try ig.explain(padim, image: image, target: .imageScore)
 /// ```
-public struct IntegratedGradients: InputAttribution, ContextualExplainer {
+public struct IntegratedGradients: InputAttribution, ContextStoringExplainer {
     /// The reference image the path starts from, made in image space and prepared like the input.
     public enum Baseline: Sendable {
         /// All zeros: a black image.
@@ -43,12 +43,6 @@ public struct IntegratedGradients: InputAttribution, ContextualExplainer {
         self.baseline = baseline
         self.batchSize = batchSize
         self.context = context
-    }
-
-    public func using(_ context: ExplanationContext) -> IntegratedGradients {
-        var copy = self
-        copy.context = context
-        return copy
     }
 
     /// The prepared baseline for `image`.
