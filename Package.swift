@@ -1,7 +1,16 @@
 // swift-tools-version: 6.0
 // XADKit: explainable visual anomaly detection in Swift.
 // Imports run one way: XADTensor <- XADImage <- XADModels <- XADDetect <- XADExplain <- XADBench <- xad.
+import Foundation
 import PackageDescription
+
+/// Every README.md under `Sources/<target>`, relative to the target: excluded from the build, so
+/// that a new method's folder (code + README) needs no edit here.
+func readmes(of target: String) -> [String] {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/\(target)")
+    guard let files = FileManager.default.enumerator(atPath: root.path) else { return [] }
+    return files.compactMap { $0 as? String }.filter { ($0 as NSString).lastPathComponent == "README.md" }.sorted()
+}
 
 let release: [SwiftSetting] = []
 
@@ -30,28 +39,29 @@ let package = Package(
             name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
-        .target(name: "XADTensor", dependencies: ["CBLAS"], swiftSettings: release),
+        .target(name: "XADTensor", dependencies: ["CBLAS"], exclude: readmes(of: "XADTensor"), swiftSettings: release),
         .target(
             name: "XADImage", dependencies: ["XADTensor", "CPNG", "CTurboJPEG", "CTIFF", "CFFmpeg"],
             swiftSettings: release),
 
-        .target(name: "XADData", dependencies: ["XADImage", "XADTensor"], swiftSettings: release),
+        .target(name: "XADData", dependencies: ["XADImage", "XADTensor"], exclude: readmes(of: "XADData"), swiftSettings: release),
         .target(
             name: "XADModels", dependencies: ["XADTensor", "XADImage"],
-            exclude: ["Weights/README.md", "Backbones/EfficientNetLite/README.md"], swiftSettings: release),
-        .target(name: "XADMetrics", dependencies: ["XADTensor"], swiftSettings: release),
+            exclude: readmes(of: "XADModels"), swiftSettings: release),
+        .target(name: "XADMetrics", dependencies: ["XADTensor"], exclude: readmes(of: "XADMetrics"), swiftSettings: release),
 
         .target(
             name: "XADDetect", dependencies: ["XADModels", "XADData", "XADImage", "XADMetrics", "XADTensor"],
-            exclude: ["PaDiM/README.md", "PatchCore/README.md", "KNN/README.md"], swiftSettings: release),
-
-        .target(name: "XADExplain", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor"],
-                exclude: ["Perturbation/README.md", "Quality/README.md", "Gradients/README.md", "CAM/README.md", "Concepts/README.md",
-                          "Counterfactual/README.md", "Examples/README.md"], swiftSettings: release),
+            exclude: readmes(of: "XADDetect"), swiftSettings: release),
 
         .target(
-            name: "XADBench", dependencies: ["XADExplain", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor"],
-            swiftSettings: release),
+            name: "XADExplain", dependencies: ["XADDetect", "XADModels", "XADData", "XADMetrics", "XADImage", "XADTensor"],
+            exclude: readmes(of: "XADExplain"), swiftSettings: release),
+
+        .target(
+            name: "XADBench",
+            dependencies: ["XADExplain", "XADDetect", "XADModels", "XADData", "XADMetrics", "XADImage", "XADTensor"],
+            exclude: readmes(of: "XADBench"), swiftSettings: release),
 
         .executableTarget(
             name: "xad",

@@ -1,7 +1,14 @@
+import XADTensor
 import Foundation
 
 /// What went wrong reading a dataset; every case names the file or folder.
-public enum DatasetError: Error, CustomStringConvertible, Equatable {
+public enum DatasetError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// An unknown format name is a wrong request; everything else is bad data.
+    public var exitStatus: ExitStatus {
+        if case .unknownFormat = self { return .usage }
+        return .data
+    }
+
     case missingFolder(URL)
     case emptyFolder(URL, expected: String)
     case noNormalImages(URL)

@@ -67,7 +67,10 @@ extension SampleReference {
 }
 
 /// A sample whose parts do not fit together.
-public enum SampleError: Error, CustomStringConvertible, Equatable {
+public enum SampleError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// Parts of a sample that do not fit together are bad data.
+    public var exitStatus: ExitStatus { .data }
+
     case maskSizeMismatch(mask: URL, maskSize: Size2, image: URL, imageSize: Size2)
 
     public var description: String {

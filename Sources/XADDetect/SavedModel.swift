@@ -30,13 +30,17 @@ public struct SavedModel: Sendable {
     /// The files of the images the detector was fitted on, in fitting order (absolute paths), when
     /// known: ``PatchLocation/image`` indexes them. Models saved before this was recorded have none.
     public var trainingImagePaths: [String]?
+    /// How a trained detector was trained (epochs, losses, time, seed); nil for frozen-feature methods.
+    public var training: TrainingRecord?
 
+    /// A model of `detector`; its training record is taken from the detector unless given.
     public init(detector: any AnomalyDetector, threshold: Float? = nil, normalisation: MinMaxNormaliser? = nil,
-                trainingImagePaths: [String]? = nil) {
+                trainingImagePaths: [String]? = nil, training: TrainingRecord? = nil) {
         self.detector = detector
         self.threshold = threshold
         self.normalisation = normalisation
         self.trainingImagePaths = trainingImagePaths
+        self.training = training ?? detector.trainingRecord
     }
 
     /// The images the detector was fitted on, decoded on demand from ``trainingImagePaths`` (for
@@ -54,6 +58,8 @@ public struct SavedModel: Sendable {
         var normalisation: MinMaxNormaliser?
         /// Absent in files written before training images were recorded (they still load).
         var trainingImages: [String]?
+        /// Absent for frozen-feature detectors and in files written before training existed.
+        var training: TrainingRecord?
         var checksum: String
     }
 
@@ -63,7 +69,8 @@ public struct SavedModel: Sendable {
         let options = String(decoding: try JSONEncoder().encode(AnyOptions(detector)), as: UTF8.self)
         var record = Record(format: Self.formatVersion, xadkitVersion: Self.xadkitVersion, detector: type(of: detector).name,
                             options: options, setup: detector.setup, threshold: threshold,
-                            normalisation: normalisation, trainingImages: trainingImagePaths, checksum: "")
+                            normalisation: normalisation, trainingImages: trainingImagePaths, training: training,
+                            checksum: "")
         record.checksum = try Self.checksum(tensors, record: record)
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         let entries = tensors.sorted { $0.key < $1.key }.map { WeightEntry(name: $0.key, tensor: $0.value) }
@@ -91,19 +98,23 @@ public struct SavedModel: Sendable {
         guard try checksum(tensors, record: record) == record.checksum else {
             throw DetectorError.modelFile(path: url.path, problem: "checksum mismatch: the file was changed or damaged after it was saved")
         }
-        let type = try Detectors.named(record.detector)
-        let backbone = try Backbones.load(record.setup.backbone, weightsPath: weightsPath)
+        guard let type = try? Detectors.named(record.detector) else {
+            throw DetectorError.modelFile(path: url.path, problem:
+                "fitted with the detector '\(record.detector)', which this XADKit does not have (known: \(Detectors.names.joined(separator: ", ")))")
+        }
+        let backbone = record.setup.backbone == DetectorSetup.noBackbone
+            ? nil : try Backbones.load(record.setup.backbone, weightsPath: weightsPath)
         do {
             let detector = try restore(type, tensors: tensors, record: record, backbone: backbone)
             return SavedModel(detector: detector, threshold: record.threshold, normalisation: record.normalisation,
-                              trainingImagePaths: record.trainingImages)
+                              trainingImagePaths: record.trainingImages, training: record.training)
         } catch {
             throw DetectorError.modelFile(path: url.path, problem: "\(error) (was it fitted with another backbone?)")
         }
     }
 
     private static func restore<D: AnomalyDetector>(_ type: D.Type, tensors: [String: Tensor], record: Record,
-                                                    backbone: any Backbone) throws -> D {
+                                                    backbone: (any Backbone)?) throws -> D {
         let options = try JSONDecoder().decode(D.Options.self, from: Data(record.options.utf8))
         return try D(restoring: tensors, setup: record.setup, options: options, backbone: backbone)
     }

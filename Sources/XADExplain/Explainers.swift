@@ -1,33 +1,53 @@
-/// The registry of explanation methods: adding one is one line here.
+import XADDetect
+
+/// The registry of explanation methods: adding one is one line in ``builtIn``.
 public enum Explainers {
-    /// Every explainer with its default options, in the order reports show them.
-    public static let all: [any Explainer] = [
-        Saliency(),
-        GradientTimesInput(),
-        IntegratedGradients(),
-        SmoothGrad(),
-        GradCAM(),
-        GradCAMPlusPlus(),
-        ScoreCAM(),
-        Occlusion(),
-        RISE(),
-        KernelSHAP(),
-        Healing(),
-        GradientCounterfactual(),
-        NearestExemplars(),
-        TCAV(),
+    /// The explainers XADKit ships, in the order reports and help texts show them.
+    public static let builtIn: [any Explainer.Type] = [
+        Saliency.self,
+        GradientTimesInput.self,
+        IntegratedGradients.self,
+        SmoothGrad.self,
+        GradCAM.self,
+        GradCAMPlusPlus.self,
+        ScoreCAM.self,
+        Occlusion.self,
+        RISE.self,
+        KernelSHAP.self,
+        Healing.self,
+        GradientCounterfactual.self,
+        NearestExemplars.self,
+        TCAV.self,
     ]
 
-    /// The names users pass with `--method`.
-    public static var names: [String] { all.map { type(of: $0).name } }
+    private static let registry = Registry<any Explainer.Type>(builtIn) { $0.name }
 
-    /// The explainer called `name`, with default options.
-    public static func named(_ name: String) throws -> any Explainer {
-        guard let explainer = all.first(where: { type(of: $0).name == name }) else {
+    /// Every registered explainer type: the built-in ones, then any registered at run time.
+    public static var types: [any Explainer.Type] { registry.all }
+
+    /// Every registered explainer with its default options.
+    public static var all: [any Explainer] { types.map { $0.init() } }
+
+    /// Adds an explainer (e.g. a plug-in or a test's), replacing one of the same name.
+    public static func register(_ explainer: any Explainer.Type) { registry.register(explainer) }
+
+    /// Removes the explainer called `name`, if registered.
+    public static func unregister(_ name: String) { registry.unregister(name) }
+
+    /// The names users pass with `--method`.
+    public static var names: [String] { types.map { $0.name } }
+
+    /// The explainer called `name`, with its defaults replaced by `overrides`.
+    /// - Throws: ``ExplainerError/unknownMethod(_:known:)``; ``OptionError`` for a bad option.
+    public static func named(_ name: String, options overrides: OptionOverrides = OptionOverrides()) throws -> any Explainer {
+        guard let type = types.first(where: { $0.name == name }) else {
             throw ExplainerError.unknownMethod(name, known: names)
         }
-        return explainer
+        return try type.configured(overrides)
     }
+
+    /// Every explainer as help texts show it: name, summary, needs, options with defaults.
+    public static var descriptions: [MethodDescription] { types.map { $0.methodDescription } }
 
     /// `explainers` with `context` handed to those that use one (``ContextualExplainer``).
     public static func configured(_ explainers: [any Explainer], with context: ExplanationContext) -> [any Explainer] {
@@ -35,5 +55,12 @@ public enum Explainers {
             guard let contextual = explainer as? any ContextualExplainer else { return explainer }
             return contextual.using(context)
         }
+    }
+}
+
+extension Explainer {
+    /// This explainer type with its defaults replaced by `overrides`.
+    public static func configured(_ overrides: OptionOverrides) throws -> Self {
+        Self(options: try Options().overriding(overrides, method: name))
     }
 }

@@ -1,10 +1,14 @@
+import XADTensor
 import Foundation
 
 /// Why an image or video could not be read, written or converted.
 ///
 /// Every error names the file (or the in-memory source's name) and the problem, e.g.
 /// `"mask.png: truncated PNG data (read 812 of 4096 bytes)"`.
-public struct ImageError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct ImageError: StatusReportingError, Equatable, Sendable, CustomStringConvertible {
+    /// An unreadable, corrupt or mis-sized image is bad data.
+    public var exitStatus: ExitStatus { .data }
+
     /// The kind of failure, for callers that react differently to each.
     public enum Kind: String, Sendable, Equatable {
         /// The file could not be opened or read (missing, permissions, not a regular file).

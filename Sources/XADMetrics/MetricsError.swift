@@ -1,3 +1,4 @@
+import XADTensor
 /// The error every metric throws: it names the metric (or the file) and says what was wrong.
 ///
 /// ```swift
@@ -5,7 +6,10 @@
 /// catch let error as MetricsError { print(error) }
 /// // "auroc: only one class (defect) is present in the labels; the metric is undefined"
 /// ```
-public struct MetricsError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct MetricsError: StatusReportingError, Equatable, Sendable, CustomStringConvertible {
+    /// Scores, labels or masks that a metric cannot use are bad data.
+    public var exitStatus: ExitStatus { .data }
+
     /// What kind of problem this is, for callers that react to it.
     public enum Kind: String, Sendable, Equatable {
         /// The metric has no value for this input, e.g. AUROC when every label is the same.

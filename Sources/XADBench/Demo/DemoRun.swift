@@ -178,7 +178,10 @@ public struct DemoRun: Sendable {
 }
 
 /// A demo setting that cannot work: an unknown or repeated detector, an image size out of range.
-public struct DemoError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct DemoError: StatusReportingError, CustomStringConvertible, Equatable, Sendable {
+    /// A demo setting that cannot work is a wrong request.
+    public var exitStatus: ExitStatus { .usage }
+
     /// What is wrong, in one line.
     public let description: String
 

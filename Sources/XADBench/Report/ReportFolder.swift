@@ -1,7 +1,11 @@
+import XADTensor
 import Foundation
 
 /// Why a report could not be written.
-public enum ReportError: Error, CustomStringConvertible, Equatable {
+public enum ReportError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// A folder that cannot be written is a problem of the file system, not of the request.
+    public var exitStatus: ExitStatus { .data }
+
     /// The output folder exists and holds something other than an XADKit report: not replaced.
     case notAReportFolder(String)
     /// A file or folder could not be written.

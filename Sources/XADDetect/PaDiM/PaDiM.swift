@@ -11,7 +11,7 @@ import XADTensor
 /// the input (bilinear), smoothed by a Gaussian of `sigma` pixels; the image score is its max.
 public struct PaDiM: AnomalyDetector {
     /// PaDiM's options, saved inside every model.
-    public struct Options: Codable, Sendable, Equatable {
+    public struct Options: MethodOptions {
         /// How many feature channels to keep (a seeded random subset). Default 100.
         public var channels: Int = 100
         /// The seed of the channel subset. Default 0.
@@ -24,6 +24,19 @@ public struct PaDiM: AnomalyDetector {
         public var batchSize: Int = 16
 
         public init() {}
+
+        public static let help = [
+            OptionHelp("channels", "feature channels kept (a seeded random subset)"),
+            OptionHelp("seed", "seed of the channel subset"),
+            OptionHelp("regularisation", "epsilon added to each covariance's diagonal"),
+            OptionHelp("sigma", "smoothing of the map, in input pixels"),
+            OptionHelp("batchSize", "images per backbone batch while fitting"),
+        ]
+
+        public func validate(method: String) throws {
+            guard channels > 0 else { throw OptionError.invalidValue(method: method, message: "channels must be at least 1, got \(channels)") }
+            guard batchSize > 0 else { throw OptionError.invalidValue(method: method, message: "batchSize must be at least 1, got \(batchSize)") }
+        }
     }
 
     public static let name = "padim"
@@ -38,8 +51,10 @@ public struct PaDiM: AnomalyDetector {
     let statistics: GaussianStatistics
     let grid: Size2
 
-    public static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options,
-                           backbone: any Backbone, progress: FitProgress?) throws -> PaDiM {
+    public static func fit(_ context: FitContext, options: Options) throws -> PaDiM {
+        let (images, setup, progress) = (context.images, context.setup, context.progress)
+        let backbone = try context.requireBackbone(for: name)
+        try options.validate(method: name)
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
         let indices = try selectChannels(options.channels, of: extractor.channels, seed: options.seed)
         var samples: Tensor?
@@ -105,7 +120,8 @@ public struct PaDiM: AnomalyDetector {
          "grid": grid.savedTensor]
     }
 
-    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
+    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
+        let backbone = try requiredBackbone(backbone, for: Self.name)
         func tensor(_ name: String) throws -> Tensor {
             guard let value = tensors[name] else { throw DetectorError.invalidOption("the saved PaDiM model has no tensor '\(name)'") }
             return value

@@ -13,7 +13,7 @@ import XADTensor
 /// and smoothed (sigma 4).
 public struct PatchCore: AnomalyDetector {
     /// PatchCore's options, saved inside every model.
-    public struct Options: Codable, Sendable, Equatable {
+    public struct Options: MethodOptions {
         /// Fraction of all training patches kept in the memory bank. Default 0.1.
         public var coresetRatio: Double = 0.1
         /// Upper bound on the memory bank's patches (memory: patches x channels x 4 bytes), or nil.
@@ -30,12 +30,30 @@ public struct PatchCore: AnomalyDetector {
         public var batchSize: Int = 16
 
         public init() {}
+
+        public static let help = [
+            OptionHelp("coresetRatio", "fraction of all training patches kept in the memory bank, in (0, 1]"),
+            OptionHelp("maximumBankSize", "upper bound on the memory bank's patches (none: no bound)"),
+            OptionHelp("projectionDimensions", "dimensions of the random projection used for coreset selection"),
+            OptionHelp("neighbours", "bank neighbours used to re-weight the image score (1 disables re-weighting)"),
+            OptionHelp("seed", "seed of the projection and of the coreset's first point"),
+            OptionHelp("sigma", "smoothing of the map, in input pixels"),
+            OptionHelp("batchSize", "images per backbone batch"),
+        ]
+
+        public func validate(method: String) throws {
+            guard coresetRatio > 0, coresetRatio <= 1 else {
+                throw OptionError.invalidValue(method: method, message: "coresetRatio must be in (0, 1], got \(coresetRatio)")
+            }
+            guard batchSize > 0 else { throw OptionError.invalidValue(method: method, message: "batchSize must be at least 1, got \(batchSize)") }
+        }
     }
 
     public static let name = "patchcore"
     public static let summary = "memory bank of locally aware patch features, coreset-thinned; nearest-patch distance map"
     /// The layers of anomalib's EfficientNet configuration (timm blocks 2 and 4).
     public static let defaultLayers = ["stage2", "stage3"]
+    public static let traits = DetectorTraits(providesProvenance: true)
 
     public let setup: DetectorSetup
     public let options: Options
@@ -45,11 +63,10 @@ public struct PatchCore: AnomalyDetector {
     let sources: [PatchLocation]
     let grid: Size2
 
-    public static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options,
-                           backbone: any Backbone, progress: FitProgress?) throws -> PatchCore {
-        guard options.coresetRatio > 0, options.coresetRatio <= 1 else {
-            throw DetectorError.invalidOption("coreset ratio must be in (0, 1], got \(options.coresetRatio)")
-        }
+    public static func fit(_ context: FitContext, options: Options) throws -> PatchCore {
+        let (images, setup, progress) = (context.images, context.setup, context.progress)
+        let backbone = try context.requireBackbone(for: name)
+        try options.validate(method: name)
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .bilinear,
                                              neighbourhoodAverage: true)
         var batches: [Tensor] = []
@@ -154,7 +171,8 @@ public struct PatchCore: AnomalyDetector {
                 "grid": grid.savedTensor]
     }
 
-    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
+    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
+        let backbone = try requiredBackbone(backbone, for: Self.name)
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .bilinear,
                                              neighbourhoodAverage: true)
         guard let bank = tensors["memory_bank"], let locations = tensors["bank_sources"], let grid = Size2(saved: tensors["grid"]),

@@ -132,7 +132,10 @@ public struct ConceptSets: Sendable {
 }
 
 /// Why a concept folder cannot be used; each case names the folder or file.
-public enum ConceptError: Error, CustomStringConvertible, Equatable {
+public enum ConceptError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// A concept folder that cannot be used is bad data.
+    public var exitStatus: ExitStatus { .data }
+
     case missingFolder(URL)
     case noConcepts(URL)
     case noRandomSet(URL)

@@ -1,3 +1,4 @@
+import XADTensor
 /// Correlation coefficients used by the quality measures, in Float64.
 public enum Correlation {
     /// Pearson's `r = Σ (xᵢ - x̄)(yᵢ - ȳ) / √(Σ (xᵢ - x̄)² · Σ (yᵢ - ȳ)²)`, as `scipy.stats.pearsonr`.
@@ -41,7 +42,10 @@ public enum Correlation {
 }
 
 /// Why a quality measure could not be computed.
-public struct QualityError: Error, CustomStringConvertible, Equatable {
+public struct QualityError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// A measure undefined on the given maps or masks is a property of the data.
+    public var exitStatus: ExitStatus { .data }
+
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -52,7 +52,10 @@ public struct FeatureTap: Sendable, Hashable, Codable {
 }
 
 /// A backbone was asked for something it does not have.
-public struct BackboneError: Error, CustomStringConvertible, Sendable {
+public struct BackboneError: StatusReportingError, CustomStringConvertible, Sendable {
+    /// An unknown backbone or tap is a wrong request.
+    public var exitStatus: ExitStatus { .usage }
+
     public let description: String
     public init(_ description: String) { self.description = description }
 

@@ -1,10 +1,14 @@
+import XADTensor
 /// The error every weight reader and writer throws: it names the file and says what was wrong.
 ///
 /// ```swift
 /// do { _ = try NamedWeights(contentsOf: url) } catch let error as WeightError { print(error) }
 /// // "evil.pt: the pickle names the global os.system, which a state dict never needs; refusing to load"
 /// ```
-public struct WeightError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct WeightError: StatusReportingError, Equatable, Sendable, CustomStringConvertible {
+    /// A missing, corrupt or hostile weight file is bad data.
+    public var exitStatus: ExitStatus { .data }
+
     /// What kind of problem this is, for callers that react to it.
     public enum Kind: String, Sendable, Equatable {
         /// The file could not be opened or read (missing, a folder, no permission).

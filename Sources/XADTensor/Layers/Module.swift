@@ -154,7 +154,10 @@ extension GradientTape {
 }
 
 /// Why ``Module/load(_:ignoringUnused:)`` refused a set of named tensors: every problem at once.
-public struct ModuleLoadError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct ModuleLoadError: StatusReportingError, Equatable, Sendable, CustomStringConvertible {
+    /// Weights that do not fit the module are bad data.
+    public var exitStatus: ExitStatus { .data }
+
     /// A tensor whose shape differs from the module's.
     public struct Mismatch: Equatable, Sendable {
         public let name: String

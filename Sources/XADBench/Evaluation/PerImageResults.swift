@@ -1,5 +1,6 @@
 import Foundation
 import XADData
+import XADDetect
 import XADImage
 import XADMetrics
 

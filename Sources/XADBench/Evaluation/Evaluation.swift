@@ -1,5 +1,6 @@
 import Foundation
 import XADData
+import XADDetect
 import XADImage
 import XADMetrics
 import XADTensor
@@ -82,14 +83,14 @@ public struct Evaluator: Sendable {
             progress?("scoring", scored.count + skipped.count, dataset.test.count)
         }
         guard !scored.isEmpty else { throw EvaluationError.noUsableImages(dataset.name) }
-        let scoringSeconds = ModelFitting.seconds(since: started)
+        let scoringSeconds = started.secondsElapsed
 
         let metricsStarted = ContinuousClock.now
         let overall = try measure(scored)
         let classes = try Set(scored.filter(\.isAnomalous).map(\.category)).sorted().map { category in
             EvaluationReport.DefectClass(name: category, metrics: try measure(scored.filter { !$0.isAnomalous || $0.category == category }))
         }
-        let metricsSeconds = ModelFitting.seconds(since: metricsStarted)
+        let metricsSeconds = metricsStarted.secondsElapsed
         let report = EvaluationReport(
             dataset: dataset.name, detector: type(of: detector).name, backbone: detector.setup.backbone,
             layers: detector.setup.layers, inputSize: [preprocessing.outputSize.height, preprocessing.outputSize.width],
@@ -128,7 +129,10 @@ public struct Evaluator: Sendable {
 }
 
 /// Nothing could be evaluated.
-public enum EvaluationError: Error, CustomStringConvertible, Equatable {
+public enum EvaluationError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// A data set with nothing to evaluate is bad data.
+    public var exitStatus: ExitStatus { .data }
+
     case noTestImages(String)
     case noUsableImages(String)
 

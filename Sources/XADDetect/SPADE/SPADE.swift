@@ -24,9 +24,9 @@ import XADTensor
 ///                           options: SPADE.Options(), backbone: backbone, progress: nil)
 /// let result = try model.score(image: test)   // result.provenance.nearestNormal[i]: a training patch
 /// ```
-public struct SPADE: ConfigurableDetector {
+public struct SPADE: AnomalyDetector {
     /// SPADE's options, saved inside every model.
-    public struct Options: Codable, Sendable, Equatable {
+    public struct Options: MethodOptions {
         /// K of the image score: the pooled training vectors averaged over (at most all). Default
         /// 50, the paper's value.
         public var imageNeighbours: Int = 50
@@ -42,15 +42,32 @@ public struct SPADE: ConfigurableDetector {
         public var batchSize: Int = 16
 
         public init() {}
+
+        public static let help = [
+            OptionHelp("imageNeighbours", "K of the image score: nearest pooled training vectors averaged"),
+            OptionHelp("galleryImages", "nearest training images whose patches form the gallery"),
+            OptionHelp("patchNeighbours", "kappa of the pixel score: nearest gallery patches averaged"),
+            OptionHelp("sigma", "smoothing of the map, in input pixels"),
+            OptionHelp("batchSize", "images per backbone batch while fitting"),
+        ]
+
+        public func validate(method: String) throws {
+            for (name, value) in [("imageNeighbours", imageNeighbours), ("galleryImages", galleryImages),
+                                  ("patchNeighbours", patchNeighbours), ("batchSize", batchSize)] where value < 1 {
+                throw OptionError.invalidValue(method: method, message: "\(name) must be at least 1, got \(value)")
+            }
+        }
     }
 
-    public static let name = "knn"
+    public static let name = "spade"
+    /// The name of earlier XADKit versions, whose saved models still load.
+    public static let aliases = ["knn"]
     public static let summary = "kNN of pooled features for the image score; nearest patches of the nearest normal images for the map (SPADE)"
     /// EfficientNet-Lite0's `stage2` and `stage3` (timm blocks 2 and 4): a 32 x 32 patch grid at
     /// 256 x 256, which keeps the stored training patches small (see the type's documentation).
     public static let defaultLayers = ["stage2", "stage3"]
 
-    public static var defaultOptions: Options { Options() }
+    public static let traits = DetectorTraits(providesProvenance: true)
 
     public let setup: DetectorSetup
     public let options: Options
@@ -61,9 +78,10 @@ public struct SPADE: ConfigurableDetector {
     let images: NearestNeighbours
     let grid: Size2
 
-    public static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options,
-                           backbone: any Backbone, progress: FitProgress?) throws -> SPADE {
-        try validate(options)
+    public static func fit(_ context: FitContext, options: Options) throws -> SPADE {
+        let (images, setup, progress) = (context.images, context.setup, context.progress)
+        let backbone = try context.requireBackbone(for: name)
+        try options.validate(method: name)
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
         var batches: [Tensor] = []
         var grid = Size2(0)
@@ -161,20 +179,14 @@ public struct SPADE: ConfigurableDetector {
         }
     }
 
-    static func validate(_ options: Options) throws {
-        for (name, value) in [("imageNeighbours", options.imageNeighbours), ("galleryImages", options.galleryImages),
-                              ("patchNeighbours", options.patchNeighbours)] where value < 1 {
-            throw DetectorError.invalidOption("the kNN option \(name) must be at least 1, got \(value)")
-        }
-    }
-
     public var fittedTensors: [String: Tensor] {
         ["patch_features": patches,
          "grid": grid.savedTensor]
     }
 
-    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
-        try Self.validate(options)
+    public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
+        let backbone = try requiredBackbone(backbone, for: Self.name)
+        try options.validate(method: Self.name)
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
         guard let patches = tensors["patch_features"], let grid = Size2(saved: tensors["grid"]),
               patches.rank == 3, patches.shape[0] > 0, patches.shape[2] == extractor.channels,

@@ -4,7 +4,10 @@
 /// do { _ = try a + b } catch let error as TensorError { print(error) }
 /// // "add: shapes [2, 3] and [4] do not broadcast"
 /// ```
-public struct TensorError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct TensorError: StatusReportingError, Equatable, Sendable, CustomStringConvertible {
+    /// Non-finite values are bad data; every other tensor error is a bug in the caller.
+    public var exitStatus: ExitStatus { kind == .nonFinite ? .data : .internal }
+
     /// What kind of mistake this is, for callers that react to it.
     public enum Kind: String, Sendable, Equatable {
         /// Operand shapes disagree (or an index is out of range of a shape).
