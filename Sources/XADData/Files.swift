@@ -1,15 +1,13 @@
 import Foundation
+import XADImage
 
 /// File-system helpers shared by the dataset formats.
 enum Files {
-    /// Extensions of the image files the formats pick up (lowercased).
-    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "tif", "tiff"]
-
     /// Image files directly inside `folder`, sorted bytewise by file name; empty if the folder is
     /// missing.
     static func images(in folder: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        return names.filter(ImageFormat.isImageFileName)
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             .map { folder.appendingPathComponent($0) }
     }

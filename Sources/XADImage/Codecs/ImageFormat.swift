@@ -17,6 +17,15 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable {
         return nil
     }
 
+    /// The file extensions (lower case, without the dot) taken as still images wherever XADKit
+    /// lists a folder: datasets, frame folders, prediction inputs.
+    public static let fileExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"]
+
+    /// Whether the file name `name` ends in one of ``fileExtensions`` (any case).
+    public static func isImageFileName(_ name: String) -> Bool {
+        fileExtensions.contains((name as NSString).pathExtension.lowercased())
+    }
+
     /// The usual file extension, without the dot.
     public var fileExtension: String {
         switch self {

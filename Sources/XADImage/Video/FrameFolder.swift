@@ -4,7 +4,7 @@ import Foundation
 /// `frame1.tif`, `frame2.tif`, ...), in the order of the number in each file name: `9.jpg` comes
 /// before `10.jpg`. Frames are decoded lazily, one per step.
 ///
-/// Files with the extensions png, jpg, jpeg, tif, tiff and bmp (any case) are frames; other files and
+/// Files with an image extension (``ImageFormat/fileExtensions``, any case) are frames; other files and
 /// hidden files are ignored. Within a name the last run of digits is its number; names without
 /// digits come after numbered ones; ties go by the whole name.
 ///
@@ -14,9 +14,6 @@ import Foundation
 /// for frame in clip { ... }          // 360 x 240 each
 /// ```
 public struct FrameFolder: Sequence, Sendable {
-    /// File extensions (lower case) taken as frames.
-    public static let frameExtensions: Set<String> = ["png", "jpg", "jpeg", "tif", "tiff", "bmp"]
-
     public let url: URL
     /// The frame files in playing order.
     public let frameURLs: [URL]
@@ -33,10 +30,10 @@ public struct FrameFolder: Sequence, Sendable {
             throw ImageError(.unreadable, url.path, "cannot list the frame folder (\(error.localizedDescription))")
         }
         let frames = names.filter { name in
-            !name.hasPrefix(".") && FrameFolder.frameExtensions.contains((name as NSString).pathExtension.lowercased())
+            !name.hasPrefix(".") && ImageFormat.isImageFileName(name)
         }
         guard !frames.isEmpty else {
-            throw ImageError(.empty, url.path, "no frame images (\(FrameFolder.frameExtensions.sorted().joined(separator: ", ")))")
+            throw ImageError(.empty, url.path, "no frame images (\(ImageFormat.fileExtensions.sorted().joined(separator: ", ")))")
         }
         self.url = url
         frameURLs = frames.sorted(by: FrameFolder.playsBefore).map { url.appendingPathComponent($0) }
