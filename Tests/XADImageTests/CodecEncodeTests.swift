@@ -60,7 +60,7 @@ import XADTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.png"])
         #expect(try Image(contentsOf: url) == image)
         let missingFolder = folder.appendingPathComponent("no/such/folder/out.png")
-        #expect(throws: ImageError.self) { try image.write(to: missingFolder) }
+        #expect(throws: FileWriteError.self) { try image.write(to: missingFolder) }
     }
 
     /// `toTensor` divides by 255 (or 65535); `init(tensor:)` clamps, rounds and inverts it.

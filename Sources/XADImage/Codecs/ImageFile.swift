@@ -45,20 +45,11 @@ extension Image {
     }
 
     /// Writes the image to `url` as `format`. The bytes go to a temporary file in the same folder
-    /// first, which is then renamed over `url`, so a failed write never leaves a half-written file.
+    /// first, which is then renamed over `url`, so a failed write never leaves a half-written file
+    /// (see ``AtomicFile``).
+    /// - Throws: ``ImageError`` when the image cannot be encoded, ``FileWriteError`` when the
+    ///   file cannot be written.
     public func write(to url: URL, format: ImageFormat = .png, jpegQuality: Int = 90) throws {
-        let data = try encoded(as: format, jpegQuality: jpegQuality)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try data.write(to: temporary)
-        } catch {
-            throw ImageError(.writeFailed, url.path, "cannot write the image (\(error.localizedDescription))")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw ImageError(.writeFailed, url.path, "cannot move the written image into place (\(reason))")
-        }
+        try AtomicFile.write(try encoded(as: format, jpegQuality: jpegQuality), to: url)
     }
 }

@@ -7,7 +7,7 @@ import XADTensor
 /// Reading accepts format versions 1, 2 and 3, C order, little-endian `float32`, `float64`,
 /// `uint8`, `bool`, `int32` and `int64` (converted to `Float`; `float64` and large integers are
 /// rounded). Writing produces version 1, `float32`, C order, written to a temporary file and renamed.
-/// Every error is an ``ImageError`` naming the file.
+/// Reading errors are ``ImageError``s naming the file.
 ///
 /// ```swift
 /// let map = try NPYFile.read(contentsOf: URL(fileURLWithPath: "maps/000.npy"))  // e.g. shape [256, 256]
@@ -81,13 +81,11 @@ public enum NPYFile {
         return data
     }
 
-    /// Writes `tensor` as a float32 `.npy` file: to a temporary file first, then renamed over `url`.
+    /// Writes `tensor` as a float32 `.npy` file: to a temporary file first, then renamed over `url`
+    /// (see ``AtomicFile``).
+    /// - Throws: ``FileWriteError`` naming the file.
     public static func write(_ tensor: Tensor, to url: URL) throws {
-        do {
-            try encode(tensor).write(to: url, options: .atomic)
-        } catch {
-            throw ImageError(.writeFailed, url.path, "cannot write the file (\(error.localizedDescription))")
-        }
+        try AtomicFile.write(encode(tensor), to: url)
     }
 }
 
