@@ -44,7 +44,7 @@ let package = Package(
             name: "XADImage", dependencies: ["XADTensor", "CPNG", "CTurboJPEG", "CTIFF", "CFFmpeg"],
             swiftSettings: release),
 
-        .target(name: "XADData", dependencies: ["XADImage", "XADTensor"], exclude: readmes(of: "XADData"), swiftSettings: release),
+        .target(name: "XADData", dependencies: ["XADImage", "XADMetrics", "XADTensor"], exclude: readmes(of: "XADData"), swiftSettings: release),
         .target(
             name: "XADModels", dependencies: ["XADTensor", "XADImage"],
             exclude: readmes(of: "XADModels"), swiftSettings: release),
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
-        .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
+        .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADMetrics", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADDetectTests", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADBenchTests", dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADExplainTests", dependencies: ["XADExplain", "XADDetect", "XADData", "XADModels", "XADTensor", "XADTestSupport"]),

@@ -31,7 +31,7 @@ enum ExitStatus: Int32 {
             if case .unknownFormat = error { self = .usage } else { self = .data }
         case is BackboneError, is ValidationError, is ExplainerError, is DemoError: self = .usage
         case let error as CommandError: self = error.status
-        case is SampleError, is ImageError, is WeightError, is MetricsError, is MetricsCommandError,
+        case is SampleError, is ImageError, is WeightError, is MetricsError, is ScoreTableError, is MapMaskError, is FileWriteError,
              is EvaluationError, is QualityError, is ReportError, is ConceptError, is CocoaError:
             self = .data
         default: self = .internal

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XADData
 import XADMetrics
 
 /// `xad metrics`: every XADMetrics measure, computed from files that any tool can write.
@@ -61,13 +62,17 @@ struct MetricsCommand: ParsableCommand {
         try output.checkDestination()
         var report = MetricsReport()
         if let scores {
-            let samples = try MetricsInputs.readScores(scores)
-            try report.addImageMetrics(samples)
-            if samples.contains(where: { $0.video != nil }) { try report.addVideoMetrics(samples, source: scores) }
+            let table = try ScoreTable(contentsOf: URL(fileURLWithPath: scores))
+            try report.addImageMetrics(table)
+            if table.hasVideos { try report.addVideoMetrics(table) }
         }
         if let maps, let masks {
-            let pairs = try MetricsInputs.readPairs(maps: maps, masks: masks, maskThreshold: maskThreshold)
-            progress.console.note("measuring \(pairs.maps.count) maps")
+            let folders = try MapMaskFolders(maps: URL(fileURLWithPath: maps), masks: URL(fileURLWithPath: masks))
+            let console = progress.console
+            let pairs = try folders.read(maskThreshold: maskThreshold) { number, count in
+                if number % 100 == 1 { console.note("reading map \(number) of \(count)") }
+            }
+            console.note("measuring \(pairs.maps.count) maps")
             try report.addPixelMetrics(pairs.maps, pairs.masks, fprLimit: fprLimit, threshold: threshold)
         }
         try output.publish(report.sections, text: report.table())
@@ -102,8 +107,8 @@ struct MetricsReport {
         }
     }
 
-    mutating func addImageMetrics(_ samples: [MetricsInputs.ScoredSample]) throws {
-        let ranking = try BinaryRanking(scores: samples.map(\.score), labels: samples.map(\.isAnomalous))
+    mutating func addImageMetrics(_ table: ScoreTable) throws {
+        let ranking = try BinaryRanking(scores: table.scores, labels: table.labels)
         try add("image", "auroc") { (try ranking.auroc(), nil) }
         try add("image", "average_precision") { (try ranking.averagePrecision(), nil) }
         try add("image", "f1_max") { let f1 = try ranking.f1Max(); return (f1.score, f1.threshold) }
@@ -119,17 +124,8 @@ struct MetricsReport {
         }
     }
 
-    mutating func addVideoMetrics(_ samples: [MetricsInputs.ScoredSample], source: String) throws {
-        var order: [String] = [], frames: [String: [MetricsInputs.ScoredSample]] = [:]
-        for sample in samples {
-            let video = sample.video ?? ""
-            if frames[video] == nil { order.append(video) }
-            frames[video, default: []].append(sample)
-        }
-        let videos = try order.map { name in
-            try VideoFrames(name: "\(source): video \(name)", scores: frames[name, default: []].map(\.score),
-                            labels: frames[name, default: []].map(\.isAnomalous))
-        }
+    mutating func addVideoMetrics(_ table: ScoreTable) throws {
+        let videos = try table.videos()
         do {
             let frameAUROC = try FrameAUROC(videos: videos)
             try add("video", "frame_auroc_micro") { (frameAUROC.micro, nil) }
@@ -139,7 +135,7 @@ struct MetricsReport {
         } catch let error as MetricsError where error.kind == .undefined {
             rows.append(("video", "frame_auroc", Entry(undefined: error.description)))
         }
-        let pooled = try BinaryRanking(scores: samples.map(\.score), labels: samples.map(\.isAnomalous))
+        let pooled = try BinaryRanking(scores: table.scores, labels: table.labels)
         try add("video", "equal_error_rate") { (try pooled.equalErrorRate(), nil) }
     }
 
