@@ -28,6 +28,11 @@ struct MapMaskFoldersTests {
             try Image(width: 3, height: 2, channels: 1, samples: samples).write(to: masks.appendingPathComponent(name))
         }
 
+        /// A 2 x 3 uint8 `.npy` mask.
+        func npyMask(_ name: String, _ values: [UInt8]) throws {
+            try AtomicFile.write(try NPYFile.encode(values, shape: [2, 3]), to: masks.appendingPathComponent(name))
+        }
+
         func remove() { try? FileManager.default.removeItem(at: root) }
     }
 
@@ -84,6 +89,46 @@ struct MapMaskFoldersTests {
         let missing = folders.root.appendingPathComponent("nothing")
         let error = #expect(throws: MapMaskError.self) { try MapMaskFolders(maps: missing, masks: folders.masks) }
         #expect(error?.description.hasPrefix("\(missing.path): cannot list the folder") == true)
+    }
+
+    /// A uint8 `.npy` mask of 0 and 255 (MVTec AD tools, anomalib) reads as the same PNG mask does,
+    /// and gives the same pixel metrics.
+    @Test func aUInt8MaskOf0And255ReadsLikeThePNGMask() throws {
+        let png = try Folders(), npy = try Folders()
+        defer { png.remove(); npy.remove() }
+        let samples: [UInt16] = [0, 255, 0, 255, 255, 0]
+        for folders in [png, npy] {
+            try folders.map("a.npy")
+            try folders.map("b.npy", [0.5, 0.1, 0.7, 0.6, 0.2, 0.9])
+        }
+        try png.pngMask("a.png", samples)
+        try png.pngMask("b_mask.png", samples.reversed())
+        try npy.npyMask("a.npy", samples.map { UInt8($0) })
+        try npy.npyMask("b_mask.npy", samples.reversed().map { UInt8($0) })
+        let fromPNG = try MapMaskFolders(maps: png.maps, masks: png.masks).read()
+        let fromNPY = try MapMaskFolders(maps: npy.maps, masks: npy.masks).read()
+        #expect(fromNPY.masks.map(\.isDefect) == fromPNG.masks.map(\.isDefect))
+        #expect(fromNPY.masks[0].isDefect == [false, true, false, true, true, false])
+        let viaPNG = try PixelMetrics(maps: fromPNG.maps, masks: fromPNG.masks)
+        let viaNPY = try PixelMetrics(maps: fromNPY.maps, masks: fromNPY.masks)
+        #expect(try viaNPY.auroc() == viaPNG.auroc())
+        #expect(try viaNPY.aupro() == viaPNG.aupro())
+        // tolerance: 1e-12; 19.5 of the 36 defect/normal pixel pairs are ordered right (ties count half).
+        #expect(abs(try viaNPY.auroc() - 19.5 / 36) < 1e-12)
+    }
+
+    /// A uint8 mask of 0 and 1 stays as stored; a grey uint8 mask is scaled like a PNG, so it needs
+    /// a threshold on the 0...1 scale.
+    @Test func uint8MasksOf0And1OrGreyValues() throws {
+        let folders = try Folders()
+        defer { folders.remove() }
+        try folders.npyMask("ones.npy", [0, 1, 1, 0, 0, 0])
+        #expect(try DefectMask(contentsOf: folders.masks.appendingPathComponent("ones.npy")).isDefect
+            == [false, true, true, false, false, false])
+        try folders.npyMask("grey.npy", [0, 100, 200, 255, 127, 128])
+        let grey = folders.masks.appendingPathComponent("grey.npy")
+        #expect(throws: MetricsError.self) { try DefectMask(contentsOf: grey) }
+        #expect(try DefectMask(contentsOf: grey, threshold: 0.5).isDefect == [false, false, true, true, false, true])
     }
 
     @Test func aMapOfTheWrongShapeOrAColourMaskIsRefused() throws {

@@ -31,6 +31,22 @@ struct NPYFileTests {
         #expect(back.shape == [3] && back.scalars == vector.scalars)
     }
 
+    @Test func saysTheStoredElementType() throws {
+        let expected: [String: NPYFile.ElementType] = ["f4": .float32, "f8": .float64, "u1": .uint8, "b1": .bool, "i4": .int32, "i8": .int64]
+        for (name, type) in expected {
+            #expect(try NPYFile.readArray(contentsOf: Self.folder.appendingPathComponent("\(name).npy")).elementType == type, "\(name)")
+        }
+    }
+
+    /// uint8 arrays (masks of 0 and 255) are written byte for byte as NumPy writes them.
+    @Test func writesUInt8AsNumPyDoes() throws {
+        let numpyBytes = try Data(contentsOf: Self.folder.appendingPathComponent("u1.npy"))
+        #expect(try NPYFile.encode([0, 7, 255], shape: [1, 3]) == numpyBytes)
+        let back = try NPYFile.readArray(data: try NPYFile.encode([0, 7, 255], shape: [1, 3]), name: "mask")
+        #expect(back.tensor.scalars == [0, 7, 255] && back.elementType == .uint8)
+        #expect(throws: ImageError.self) { try NPYFile.encode([1, 2], shape: [3]) }
+    }
+
     @Test func refusesWhatItCannotReadAndNamesTheFile() throws {
         func message(_ name: String) -> String? {
             let path = Self.folder.appendingPathComponent(name).path

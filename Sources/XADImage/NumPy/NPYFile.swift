@@ -5,9 +5,10 @@ import XADTensor
 /// Python tools without any Python at run time.
 ///
 /// Reading accepts format versions 1, 2 and 3, C order, little-endian `float32`, `float64`,
-/// `uint8`, `bool`, `int32` and `int64` (converted to `Float`; `float64` and large integers are
-/// rounded). Writing produces version 1, `float32`, C order, written to a temporary file and renamed.
-/// Reading errors are ``ImageError``s naming the file.
+/// `uint8`, `bool`, `int32` and `int64` (converted to `Float` as stored, without scaling; `float64`
+/// and large integers are rounded); ``readArray(contentsOf:)`` also says which type was stored.
+/// Writing produces version 1, C order, `float32` (or `uint8` from bytes), written to a temporary
+/// file and renamed. Reading errors are ``ImageError``s naming the file.
 ///
 /// ```swift
 /// let map = try NPYFile.read(contentsOf: URL(fileURLWithPath: "maps/000.npy"))  // e.g. shape [256, 256]
@@ -16,19 +17,35 @@ import XADTensor
 public enum NPYFile {
     private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
-    /// The array stored in the file at `url`.
+    /// An element type a `.npy` file can store, as the reader knows it.
+    public enum ElementType: String, Sendable, Equatable, CaseIterable {
+        case float32, float64, uint8, bool, int32, int64
+    }
+
+    /// The array stored in the file at `url`, converted to `Float` as stored.
     public static func read(contentsOf url: URL) throws -> Tensor {
+        try readArray(contentsOf: url).tensor
+    }
+
+    /// The array stored in the file at `url` and the element type it was stored as, so that a
+    /// caller can interpret the values, e.g. a `uint8` mask holding 0 and 255.
+    public static func readArray(contentsOf url: URL) throws -> (tensor: Tensor, elementType: ElementType) {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
             throw ImageError(.unreadable, url.path, "cannot read the file (\(error.localizedDescription))")
         }
-        return try read(data: data, name: url.path)
+        return try readArray(data: data, name: url.path)
     }
 
-    /// The array stored in `data`; `name` labels errors.
+    /// The array stored in `data`, converted to `Float` as stored; `name` labels errors.
     public static func read(data: Data, name: String) throws -> Tensor {
+        try readArray(data: data, name: name).tensor
+    }
+
+    /// The array stored in `data` and the element type it was stored as; `name` labels errors.
+    public static func readArray(data: Data, name: String) throws -> (tensor: Tensor, elementType: ElementType) {
         let bytes = [UInt8](data)
         guard !bytes.isEmpty else { throw ImageError(.empty, name, "the file is empty (0 bytes)") }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
@@ -62,7 +79,7 @@ public enum NPYFile {
             (0..<count).map { header.type.load(raw, dataStart + $0 * header.type.size) }
         }
         do {
-            return try Tensor(shape: header.shape, scalars: scalars)
+            return (try Tensor(shape: header.shape, scalars: scalars), header.type)
         } catch {
             throw ImageError(.invalidArgument, name, "shape \(header.shape) is not a valid tensor shape (\(error))")
         }
@@ -70,15 +87,29 @@ public enum NPYFile {
 
     /// The `.npy` bytes (version 1, little-endian `float32`, C order) of `tensor`.
     public static func encode(_ tensor: Tensor) -> Data {
-        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
-        // Pad with spaces and end with a newline so the data starts at a multiple of 64 bytes.
-        let unpadded = magic.count + 4 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var data = Data(magic + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
-        data.append(contentsOf: Array(header.utf8))
+        var data = header(.float32, shape: tensor.shape)
         tensor.scalars.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
         return data
+    }
+
+    /// The `.npy` bytes (version 1, `uint8`, C order) of `values` in `shape`, e.g. a mask holding
+    /// 0 and 255 as MVTec AD tools and anomalib store them.
+    /// - Throws: ``ImageError`` (`.invalidArgument`) when `values` do not fill `shape`.
+    public static func encode(_ values: [UInt8], shape: [Int]) throws -> Data {
+        guard shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == values.count else {
+            throw ImageError(.invalidArgument, "npy", "\(values.count) values do not fill shape \(shape)")
+        }
+        return header(.uint8, shape: shape) + Data(values)
+    }
+
+    /// Magic, version 1 and the header dictionary, padded with spaces and ended with a newline so
+    /// that the data starts at a multiple of 64 bytes.
+    private static func header(_ type: ElementType, shape: [Int]) -> Data {
+        let tuple = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(type.descr)', 'fortran_order': False, 'shape': \(tuple), }"
+        let unpadded = magic.count + 4 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        return Data(magic + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8))
     }
 
     /// Writes `tensor` as a float32 `.npy` file: to a temporary file first, then renamed over `url`
@@ -91,7 +122,7 @@ public enum NPYFile {
 
 /// The parsed `.npy` header dictionary, e.g. `{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }`.
 private struct NPYHeader {
-    let type: NPYType
+    let type: NPYFile.ElementType
     let shape: [Int]
 
     init(_ text: String, name: String) throws {
@@ -106,7 +137,7 @@ private struct NPYHeader {
             throw ImageError(.corrupt, name, "the .npy header's 'descr' is not a quoted string")
         }
         let descr = String(descrText[descrText.index(after: descrText.startIndex)..<end])
-        guard let type = NPYType(descr: descr) else {
+        guard let type = NPYFile.ElementType(descr: descr) else {
             throw ImageError(.unsupported, name, "dtype '\(descr)' is not supported (little-endian float32, float64, uint8, bool, int32 or int64)")
         }
         if try value(of: "fortran_order").hasPrefix("True") {
@@ -127,10 +158,8 @@ private struct NPYHeader {
     }
 }
 
-/// The element types the reader converts to `Float`.
-private enum NPYType {
-    case float32, float64, uint8, bool, int32, int64
-
+/// Each element type's `descr` code, size and conversion to `Float`.
+extension NPYFile.ElementType {
     init?(descr: String) {
         switch descr {
         case "<f4": self = .float32
