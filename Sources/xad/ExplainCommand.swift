@@ -27,8 +27,7 @@ struct ExplainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The saved model (.xadm).")
-    var model: String
+    @OptionGroup var modelFile: ModelOptions
 
     @Option(help: "The explanation method, several separated by commas, or all.")
     var method: String
@@ -38,9 +37,6 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(help: "A folder with one sub-folder of example images per concept and random* sub-folders (for tcav).")
     var concepts: String?
-
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
 
     @Option(help: "The overlays' colour map: \(ColorMap.allCases.map(\.rawValue).joined(separator: ", ")).")
     var colorMap: ColorMap = .jet
@@ -69,7 +65,7 @@ struct ExplainCommand: ParsableCommand {
         var explainers = try settings.explainers(method)
         let inputs = try decodedImages(checking: target)
         if let concepts { try checkFolder(concepts, option: "--concepts") }
-        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let saved = try modelFile.load()
         let context = ExplanationContext(normalImages: saved.trainingImages, conceptFolder: concepts.map { URL(fileURLWithPath: $0) })
         explainers = Explainers.configured(explainers, with: context)
         let files = ExplanationFiles(folder: URL(fileURLWithPath: out), colorMap: colorMap)
