@@ -1,9 +1,11 @@
 import Foundation
+import XADImage
 
-/// Writes `data` to `path` atomically (temporary file, then rename), with a one-line error.
+/// Writes `data` to `path` atomically (``AtomicFile``: temporary file, then rename), with a
+/// one-line error naming what was written.
 func writeAtomically(_ data: Data, to path: String, what: String) throws {
-    do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-        throw CommandError.data("\(path): cannot write the \(what) (\(error.localizedDescription))")
+    do { try AtomicFile.write(data, to: URL(fileURLWithPath: path)) } catch let error as FileWriteError {
+        throw CommandError.data("\(path): cannot write the \(what) (\(error.problem))")
     }
 }
 
