@@ -16,8 +16,7 @@ struct MetricsCommand: ParsableCommand {
             Pixel level: --maps DIR and --masks DIR hold .npy (float arrays [H, W]) or gray .png \
             files paired by name (a mask may be NAME.png or NAME_mask.png). A PNG mask, and a uint8 \
             .npy mask holding 0/255, is scaled to 0...1 and must be binary unless --mask-threshold \
-            is given. Regions for AUPRO are \
-            8-connected.
+            is given. Regions for AUPRO are 8-connected.
 
             A metric that is undefined for the input (e.g. AUROC with one class) is shown as \
             'undefined' with the reason and written as null. Bad files stop the command with a \
