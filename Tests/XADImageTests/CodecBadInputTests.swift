@@ -49,6 +49,14 @@ import XADTestSupport
         #expect(error.kind == .corrupt)
     }
 
+    /// A BMP cut inside its header: the shared byte reader says where, instead of trapping.
+    @Test func bmpCutInsideItsHeaderSaysWhere() throws {
+        let data = try Data(contentsOf: imageFixture("rgb24.bmp"))
+        let error = try decodeError(data.prefix(20), named: "cut.bmp")
+        #expect(error.kind == .corrupt)
+        #expect(error.message == "the BMP file is cut short: 4 bytes needed at offset 18, 2 left")
+    }
+
     @Test(arguments: ["rgb8.png", "baseline420.jpg"])
     func corruptedBytesAreRefused(_ name: String) throws {
         var bytes = [UInt8](try Data(contentsOf: imageFixture(name)))

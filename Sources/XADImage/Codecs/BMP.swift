@@ -9,15 +9,23 @@ import Foundation
 /// Run-length compressed files are refused.
 enum BMPCodec {
     static func decode(_ data: Data, source: String) throws -> Image {
-        let file = ByteReader(bytes: [UInt8](data), source: source)
-        let pixelOffset = try file.uint32(at: 10)
-        let headerSize = try file.uint32(at: 14)
+        try data.withUnsafeBytes { raw in
+            try decode(ByteReader(raw, file: source, context: "the BMP file") { _, file, message in
+                ImageError(.corrupt, file, message)
+            })
+        }
+    }
+
+    private static func decode(_ file: ByteReader) throws -> Image {
+        let source = file.file
+        let pixelOffset = Int(try file.integer(UInt32.self, at: 10))
+        let headerSize = Int(try file.integer(UInt32.self, at: 14))
         let isCore = headerSize == 12
         guard isCore || headerSize >= 40 else { throw ImageError(.corrupt, source, "BMP header size \(headerSize) is invalid") }
-        let width = isCore ? try file.uint16(at: 18) : Int(Int32(bitPattern: UInt32(try file.uint32(at: 18))))
-        let signedHeight = isCore ? try file.uint16(at: 20) : Int(Int32(bitPattern: UInt32(try file.uint32(at: 22))))
-        let bitsPerPixel = try file.uint16(at: isCore ? 24 : 28)
-        let compression = isCore ? 0 : try file.uint32(at: 30)
+        let width = Int(isCore ? Int32(try file.integer(UInt16.self, at: 18)) : try file.integer(Int32.self, at: 18))
+        let signedHeight = Int(isCore ? Int32(try file.integer(UInt16.self, at: 20)) : try file.integer(Int32.self, at: 22))
+        let bitsPerPixel = Int(try file.integer(UInt16.self, at: isCore ? 24 : 28))
+        let compression = isCore ? 0 : try file.integer(UInt32.self, at: 30)
         let height = abs(signedHeight)
         let topDown = signedHeight < 0
 
@@ -26,9 +34,10 @@ enum BMPCodec {
         case (0, 1), (0, 4), (0, 8), (0, 24), (0, 32): masks = nil
         case (3, 32):
             // Masks follow a 40-byte header, or sit inside a V2+ header (alpha from V3 on).
-            let red = try file.uint32(at: 54), green = try file.uint32(at: 58), blue = try file.uint32(at: 62)
-            let alpha = headerSize >= 56 ? try file.uint32(at: 66) : 0
-            masks = [red, green, blue, alpha].map(UInt32.init)
+            let red = try file.integer(UInt32.self, at: 54), green = try file.integer(UInt32.self, at: 58)
+            let blue = try file.integer(UInt32.self, at: 62)
+            let alpha = headerSize >= 56 ? try file.integer(UInt32.self, at: 66) : 0
+            masks = [red, green, blue, alpha]
         default:
             throw ImageError(.unsupported, source, "BMP with \(bitsPerPixel) bits per pixel and compression \(compression)")
         }
@@ -40,19 +49,16 @@ enum BMPCodec {
         try Image.validate(width: width, height: height, channels: channels, bitDepth: 8, source: source)
 
         let stride = (width * bitsPerPixel + 31) / 32 * 4
-        guard pixelOffset + stride * height <= file.bytes.count else {
-            throw ImageError(.corrupt, source,
-                             "truncated BMP: \(stride * height) bytes of pixels at offset \(pixelOffset), file has \(file.bytes.count)")
-        }
+        let pixels = [UInt8](try file.bytes(at: pixelOffset, count: stride * height))
         var samples = [UInt16](repeating: 0, count: width * height * channels)
         for y in 0..<height {
-            let rowStart = pixelOffset + (topDown ? y : height - 1 - y) * stride
+            let rowStart = (topDown ? y : height - 1 - y) * stride
             for x in 0..<width {
                 let output = (y * width + x) * channels
                 switch bitsPerPixel {
                 case 1, 4, 8:
                     let bitOffset = x * bitsPerPixel
-                    let byte = Int(file.bytes[rowStart + bitOffset / 8])
+                    let byte = Int(pixels[rowStart + bitOffset / 8])
                     let index = (byte >> (8 - bitsPerPixel - bitOffset % 8)) & ((1 << bitsPerPixel) - 1)
                     guard index < palette.count else {
                         throw ImageError(.corrupt, source, "BMP palette index \(index) at (\(x), \(y)) exceeds \(palette.count) colours")
@@ -66,11 +72,11 @@ enum BMPCodec {
                     }
                 case 24 where masks == nil, 32 where masks == nil:
                     let pixel = rowStart + x * bitsPerPixel / 8
-                    for channel in 0..<3 { samples[output + channel] = UInt16(file.bytes[pixel + 2 - channel]) }
+                    for channel in 0..<3 { samples[output + channel] = UInt16(pixels[pixel + 2 - channel]) }
                 default:
                     let pixel = rowStart + x * 4
-                    let value = UInt32(file.bytes[pixel]) | UInt32(file.bytes[pixel + 1]) << 8
-                        | UInt32(file.bytes[pixel + 2]) << 16 | UInt32(file.bytes[pixel + 3]) << 24
+                    let value = UInt32(pixels[pixel]) | UInt32(pixels[pixel + 1]) << 8
+                        | UInt32(pixels[pixel + 2]) << 16 | UInt32(pixels[pixel + 3]) << 24
                     for channel in 0..<channels {
                         samples[output + channel] = try field(value, mask: masks?[channel] ?? 0, source: source)
                     }
@@ -82,19 +88,16 @@ enum BMPCodec {
 
     /// Palette entries as (red, green, blue); BMP stores them blue first, 4 bytes each (3 in core files).
     private static func readPalette(_ file: ByteReader, headerSize: Int, isCore: Bool, bits: Int) throws -> [(UInt8, UInt8, UInt8)] {
-        let declared = isCore ? 0 : try file.uint32(at: 46)
+        let declared = isCore ? 0 : Int(try file.integer(UInt32.self, at: 46))
         let count = declared == 0 ? 1 << bits : declared
         guard count <= 1 << bits else {
-            throw ImageError(.corrupt, file.source, "BMP palette of \(count) colours for \(bits)-bit pixels")
+            throw ImageError(.corrupt, file.file, "BMP palette of \(count) colours for \(bits)-bit pixels")
         }
         let entrySize = isCore ? 3 : 4
-        let start = 14 + headerSize
-        guard start + count * entrySize <= file.bytes.count else {
-            throw ImageError(.corrupt, file.source, "truncated BMP palette")
-        }
+        let table = [UInt8](try file.bytes(at: 14 + headerSize, count: count * entrySize))
         return (0..<count).map { index in
-            let entry = start + index * entrySize
-            return (file.bytes[entry + 2], file.bytes[entry + 1], file.bytes[entry])
+            let entry = index * entrySize
+            return (table[entry + 2], table[entry + 1], table[entry])
         }
     }
 
@@ -106,27 +109,5 @@ enum BMPCodec {
             throw ImageError(.unsupported, source, "BMP bit-field mask \(String(mask, radix: 16)) is not 8 bits wide")
         }
         return UInt16((value & mask) >> shift)
-    }
-}
-
-/// Little-endian reads that throw, rather than trap, past the end of a file.
-private struct ByteReader {
-    let bytes: [UInt8]
-    let source: String
-
-    func uint16(at offset: Int) throws -> Int {
-        try check(offset, 2)
-        return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
-    }
-
-    func uint32(at offset: Int) throws -> Int {
-        try check(offset, 4)
-        return Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
-    }
-
-    private func check(_ offset: Int, _ count: Int) throws {
-        guard offset + count <= bytes.count else {
-            throw ImageError(.corrupt, source, "truncated BMP header (\(bytes.count) bytes)")
-        }
     }
 }

@@ -1,3 +1,5 @@
+import XADImage
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -38,60 +40,12 @@ package final class MappedFile: @unchecked Sendable {
     }
 }
 
-/// A cursor over little-endian bytes whose every read is bounds-checked: running off the end
-/// throws a ``WeightError`` of kind `.truncated` that names the file and what was being read.
-package struct ByteReader {
-    /// The bytes being read (a whole file or one zip entry).
-    package let bytes: UnsafeRawBufferPointer
-    /// The file the bytes come from, for error messages.
-    package let file: String
-    /// What the bytes hold, e.g. "the pickle", for error messages.
-    package let context: String
-    /// The offset of the next byte to read.
-    package var position: Int
-
+extension ByteReader {
+    /// A reader whose failures are ``WeightError``s naming `file`: `.truncated` for bytes that run
+    /// out, `.malformed` for text that is not UTF-8.
     package init(_ bytes: UnsafeRawBufferPointer, file: String, context: String, position: Int = 0) {
-        self.bytes = bytes
-        self.file = file
-        self.context = context
-        self.position = position
-    }
-
-    /// Bytes left after the cursor.
-    package var remaining: Int { bytes.count - position }
-
-    /// The next `count` bytes, after checking they exist.
-    package mutating func take(_ count: Int) throws -> UnsafeRawBufferPointer {
-        guard count >= 0, count <= remaining else {
-            throw WeightError(.truncated, file,
-                              "\(context) is cut short: \(count) bytes needed at offset \(position), \(remaining) left")
+        self.init(bytes, file: file, context: context, position: position) { problem, file, message in
+            WeightError(problem == .cutShort ? .truncated : .malformed, file, message)
         }
-        defer { position += count }
-        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
-    }
-
-    /// A fixed-width little-endian integer.
-    package mutating func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
-        T(littleEndian: try take(MemoryLayout<T>.size).loadUnaligned(as: T.self))
-    }
-
-    /// A length that must fit in `Int` and in the bytes left.
-    package mutating func length<T: FixedWidthInteger>(_ type: T.Type) throws -> Int {
-        let value = try integer(type)
-        guard let length = Int(exactly: value), length >= 0, length <= remaining else {
-            throw WeightError(.truncated, file,
-                              "\(context) announces \(value) bytes at offset \(position), \(remaining) left")
-        }
-        return length
-    }
-
-    /// `count` bytes decoded as UTF-8.
-    package mutating func string(_ count: Int) throws -> String {
-        let start = position
-        let raw = try take(count)
-        guard let text = String(validating: raw, as: UTF8.self) else {
-            throw WeightError(.malformed, file, "\(context) has text that is not UTF-8 at offset \(start)")
-        }
-        return text
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XADImage
 import XADTensor
 
 /// Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header

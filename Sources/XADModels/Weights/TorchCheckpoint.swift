@@ -1,4 +1,5 @@
 import Foundation
+import XADImage
 import XADTensor
 
 /// Reads PyTorch state dicts saved by `torch.save`, in both of its formats, without running the

