@@ -111,7 +111,7 @@ struct PredictCommand: ParsableCommand {
             }
             guard isFolder.boolValue else { files.append(URL(fileURLWithPath: input)); continue }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
-            let images = names.filter { ["png", "jpg", "jpeg", "bmp", "tif", "tiff"].contains(($0 as NSString).pathExtension.lowercased()) }
+            let images = names.filter(ImageFormat.isImageFileName)
                 .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             guard !images.isEmpty else { throw CommandError.data("\(input): no images in this folder (PNG, JPEG, TIFF or BMP)") }
             files += images.map { URL(fileURLWithPath: input).appendingPathComponent($0) }

@@ -98,11 +98,15 @@ public enum Safetensors {
         header += [UInt8](repeating: 0x20, count: (8 - (8 + header.count) % 8) % 8)
         var length = UInt64(header.count).littleEndian
         let prefix = Data(bytes: &length, count: 8) + Data(header)
-        try AtomicFile.write(to: url) { handle in
-            try handle.write(contentsOf: prefix)
-            for entry in weights {
-                try entry.tensor.withUnsafeBufferPointer { try handle.write(contentsOf: UnsafeRawBufferPointer($0)) }
+        do {
+            try AtomicFile.write(to: url) { handle in
+                try handle.write(contentsOf: prefix)
+                for entry in weights {
+                    try entry.tensor.withUnsafeBufferPointer { try handle.write(contentsOf: UnsafeRawBufferPointer($0)) }
+                }
             }
+        } catch let error as FileWriteError {
+            throw WeightError(.writeFailed, url.path, error.problem)
         }
     }
 
@@ -124,29 +128,5 @@ public enum Safetensors {
             offset = end
         }
         return Array(("{" + fields.joined(separator: ",") + "}").utf8)
-    }
-}
-
-/// Writes a file through a temporary file in the same folder and a rename, so readers see
-/// either the old file or the complete new one.
-enum AtomicFile {
-    static func write(to url: URL, _ body: (FileHandle) throws -> Void) throws {
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw WeightError(.writeFailed, url.path, "cannot create a temporary file in \(folder.path)")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try body(handle)
-            try handle.synchronize()
-            guard rename(temporary.path, url.path) == 0 else {
-                throw WeightError(.writeFailed, url.path, "cannot rename the finished temporary file into place")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error as? WeightError ?? WeightError(.writeFailed, url.path, "writing failed: \(error)")
-        }
     }
 }
