@@ -53,36 +53,3 @@ struct PatchCells {
         return worst
     }
 }
-
-extension ExplanationContext {
-    /// ``normalImages``, or an error saying `method` needs them.
-    func requiredNormalImages(method: String) throws -> any ImageSource {
-        guard let normalImages else {
-            throw ExplainerError.invalidOption("\(method) needs the detector's normal training images (ExplanationContext.normalImages; models fitted by `xad fit` record them)")
-        }
-        return normalImages
-    }
-
-    /// The normal training image at `index`, resampled (bilinear, antialiased) to `size` and given
-    /// `channels` channels (gray repeated, or RGB averaged), so its pixels line up with the
-    /// explained image's.
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` when there are no normal images, or none at
-    ///   `index` (they are not the ones the detector was fitted on); the loading error otherwise.
-    func normalImage(_ index: Int, resizedTo size: Size2, channels: Int, method: String) throws -> Tensor {
-        let normalImages = try requiredNormalImages(method: method)
-        guard (0..<normalImages.count).contains(index) else {
-            throw ExplainerError.invalidOption("\(method): the detector refers to training image \(index) but \(normalImages.count) normal images were given; give the images the model was fitted on, in order")
-        }
-        var image = try normalImages.image(at: index)
-        guard image.rank == 4 else { throw ExplainerError.invalidOption("\(method): normal image \(index) is \(image.shape), not [1, C, H, W]") }
-        if image.shape[1] != channels {
-            switch (image.shape[1], channels) {
-            case (1, 3): image = try image.grayscaleToRGB()
-            case (3, 1): image = try image.mean(axes: [1], keepingDimensions: true)
-            default: throw ExplainerError.invalidOption("\(method): normal image \(index) has \(image.shape[1]) channels, the explained image \(channels)")
-            }
-        }
-        guard image.shape[2] != size.height || image.shape[3] != size.width else { return image }
-        return try image.resampled(to: size, filter: .bilinear, antialias: true)
-    }
-}
