@@ -12,14 +12,15 @@ struct PatchCells {
     let grid: Size2
     let imageSize: Size2
 
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` when `setup` centre-crops (cells would not
-    ///   cover the whole image) or the grid is empty.
+    /// - Throws: ``ExplainerError/notApplicable(method:reason:)`` when `setup` centre-crops (cells
+    ///   would not cover the whole image); ``ExplainerError/invalidInput(_:)`` when the grid is
+    ///   empty or larger than the image.
     init(grid: Size2, imageSize: Size2, setup: DetectorSetup, method: String) throws {
         guard setup.preprocessing.centerCrop == nil else {
-            throw ExplainerError.invalidOption("\(method) maps patches to pixels of the whole image, which a centre-cropping preprocessing does not keep")
+            throw ExplainerError.notApplicable(method: method, reason: "it maps patches to pixels of the whole image, which a centre-cropping preprocessing does not keep")
         }
         guard grid.height >= 1, grid.width >= 1, imageSize.height >= grid.height, imageSize.width >= grid.width else {
-            throw ExplainerError.invalidOption("\(method): a \(grid) patch grid does not fit a \(imageSize) image")
+            throw ExplainerError.invalidInput("\(method): a \(grid) patch grid does not fit a \(imageSize) image")
         }
         self.grid = grid
         self.imageSize = imageSize
