@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE := -c release -Xswiftc -enable-testing
 BENCH_SCRATCH := .build-bench
 
-.PHONY: setup build test demo bench references clean
+.PHONY: setup build test demo bench references docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -38,5 +38,10 @@ references:
 	bash Tools/reference/make_env.sh
 	Tools/reference/.venv/bin/python Tools/reference/generate_all.py
 
+# The library documentation: one DocC catalog per public module, into docs-output/ (HTML);
+# DocC warnings fail it.
+docs: setup
+	bash scripts/docs.sh
+
 clean:
-	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output
+	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output docs-output

@@ -24,6 +24,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `make docs`: the DocC catalogs (Sources/*/*.docc) built by `swift package generate-documentation`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries: module maps over C headers, nothing else.
@@ -85,18 +87,30 @@ let package = Package(
 
         // Shared by the test targets: fixture loading and tolerant comparison.
         .target(name: "XADTestSupport", dependencies: ["XADTensor", "XADImage"], path: "Tests/XADTestSupport"),
+        // The contracts every registered detector and explainer must keep; the contract tests walk the registries.
+        .target(
+            name: "XADContracts", dependencies: ["XADExplain", "XADDetect", "XADModels", "XADImage", "XADTensor"],
+            path: "Tests/XADContracts"),
         .testTarget(
             name: "XADTensorTests", dependencies: ["XADTensor", "XADTestSupport"],
             resources: []),
         .testTarget(name: "XADDataTests", dependencies: ["XADData", "XADImage", "XADTensor", "XADTestSupport"]),
-        .testTarget(name: "XADDetectTests", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport"]),
-        .testTarget(name: "XADBenchTests", dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADImage", "XADTensor", "XADTestSupport"]),
-        .testTarget(name: "XADExplainTests", dependencies: ["XADExplain", "XADDetect", "XADData", "XADModels", "XADTensor", "XADTestSupport"]),
+        .testTarget(
+            name: "XADDetectTests",
+            dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
+        .testTarget(
+            name: "XADBenchTests",
+            dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
+        .testTarget(
+            name: "XADExplainTests",
+            dependencies: ["XADExplain", "XADDetect", "XADData", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
         // Runs the built `xad` executable as users do (it depends on "xad" so that the binary is built).
-        .testTarget(name: "XADCLITests", dependencies: ["xad", "XADImage", "XADModels", "XADTensor", "XADTestSupport"]),
+        .testTarget(
+            name: "XADCLITests",
+            dependencies: ["xad", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,7 +12,7 @@ struct GaussianStatistics: Sendable {
     /// `Σ_p = (X_pᵀ X_p) / (N - 1) + ε I` after centring, inverted through a Cholesky factor.
     static func fit(samples: Tensor, regularisation: Float) throws -> GaussianStatistics {
         let (positions, count, dims) = (samples.shape[0], samples.shape[1], samples.shape[2])
-        guard count >= 2 else { throw DetectorError.invalidOption("PaDiM needs at least 2 training images, got \(count)") }
+        guard count >= 2 else { throw DetectorError.invalidInput("PaDiM needs at least 2 training images, got \(count)") }
         var centred = samples
         let mean = Tensor(shape: [positions, dims]) { mean in
             centred.withUnsafeMutableBufferPointer { x in
@@ -39,7 +39,7 @@ struct GaussianStatistics: Sendable {
             }
         }
         if inverse.withUnsafeBufferPointer({ buffer in (0..<positions).contains { buffer[$0 * dims * dims].isNaN } }) {
-            throw DetectorError.invalidOption("a feature covariance is not positive definite; increase the regularisation")
+            throw DetectorError.numericalFailure("a feature covariance is not positive definite; increase the regularisation")
         }
         return GaussianStatistics(mean: mean, inverseCovariance: inverse)
     }

@@ -17,7 +17,7 @@ public struct ImageFiles: ImageSource {
     ///   the model was fitted; the decoder's error (naming the file) when it cannot be read.
     public func image(at index: Int) throws -> Tensor {
         guard paths.indices.contains(index) else {
-            throw DetectorError.invalidOption("training image \(index) asked for, but the model records \(paths.count)")
+            throw DetectorError.invalidInput("training image \(index) asked for, but the model records \(paths.count)")
         }
         let path = paths[index]
         guard FileManager.default.fileExists(atPath: path) else {

@@ -6,14 +6,14 @@ import XADTensor
 extension FeatureExtractor {
     /// The backbone maps by tap and the patch features `[N, C, h, w]` of a prepared batch,
     /// recorded when the batch is watched.
-    /// - Throws: ``DetectorError/invalidOption(_:)`` when the features' grid is not `grid`, the
+    /// - Throws: ``DetectorError/invalidInput(_:)`` when the features' grid is not `grid`, the
     ///   one the model was fitted on.
     func recordedFeatures(_ batch: Tensor, fittedGrid grid: Size2) throws -> (maps: [String: Tensor], features: Tensor) {
         let maps = try tapMaps(batch)
         let features = try combined(maps)
         let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
         guard featureGrid == grid else {
-            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
+            throw DetectorError.invalidInput("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
         return (maps, features)
     }

@@ -68,12 +68,7 @@ struct ConceptsCommand: ParsableCommand {
         let builder = DefectConcepts(cropSize: cropSize, margin: margin, minimumSide: minimumSide, skipFirst: skipFirst,
                                      perConcept: perConcept, randomImages: randomImages, seed: seed)
         let console = progress.console
-        let summary: DefectConcepts.Summary
-        do {
-            summary = try builder.write(data, to: URL(fileURLWithPath: out)) { done, total in console.progress("cropping", done, total) }
-        } catch let error as ExplainerError {
-            throw CommandError.usage(error.description)
-        }
+        let summary = try builder.write(data, to: URL(fileURLWithPath: out)) { done, total in console.progress("cropping", done, total) }
         let concepts = summary.concepts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         try output.publish(Result(folder: out, concepts: summary.concepts, randomImages: summary.randomImages,
                                   withoutMask: summary.withoutMask),

@@ -43,8 +43,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "How many of the highest-scoring test images to explain.")
     var explain = 4
 
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
+    @OptionGroup var backbone: WeightsOption
 
     @OptionGroup var progress: ProgressOptions
 
@@ -56,7 +55,7 @@ struct DemoCommand: ParsableCommand {
         let demo = DemoRun(
             data: URL(fileURLWithPath: data), format: format, output: URL(fileURLWithPath: out), imageSize: imageSize,
             detectors: detectors.split(separator: ",").map { DemoRun.Detector($0.trimmingCharacters(in: .whitespaces)) },
-            explainedImages: explain, weightsPath: weights)
+            explainedImages: explain, weightsPath: backbone.weights)
         let result = try demo.run(progress: console.progress, warn: console.warn)
         try output.publish(result, text: "report: \(result.report)\n\(result.table)")
     }

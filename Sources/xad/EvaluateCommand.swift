@@ -21,8 +21,7 @@ struct EvaluateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The saved model (.xadm).")
-    var model: String
+    @OptionGroup var modelFile: ModelOptions
 
     @OptionGroup var dataset: DatasetOptions
 
@@ -33,15 +32,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var reportArguments: ReportArguments
 
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
-
     @OptionGroup var reading: ImageReadingOptions
 
     func run() throws {
         try output.checkDestination()
         if let reportFolder { try reportArguments.checkDestination(reportFolder) }
-        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let saved = try modelFile.load()
         let data = try dataset.load()
         let console = reading.console
         let evaluation = try Evaluator(onBadImage: reading.onBadImage)

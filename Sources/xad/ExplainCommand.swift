@@ -7,7 +7,9 @@ import XADTensor
 
 /// `xad explain`: why a saved model scored images as it did, by one explanation method or all.
 struct ExplainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    /// Computed, so that the method list is read from the registry when help is shown.
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
         commandName: "explain",
         abstract: "Explain a saved model's scores of images: a map per method, an overlay, a JSON summary, and a panel comparing methods.",
         discussion: """
@@ -19,16 +21,19 @@ struct ExplainCommand: ParsableCommand {
             to FILE; --json - prints that array in place of the lines). With --method all (or several methods) \
             OUT/NAME/panel.png shows the input beside every method's overlay; methods that cannot \
             explain this model (gradient methods on a detector without gradients, tcav without \
-            --concepts) are skipped with a warning. Methods: all, or \
-            \(Explainers.names.joined(separator: ", ")).
+            --concepts) are skipped with a warning. Methods (all, or any of these), with their \
+            options (key = default), set by --options JSON or --set key=value (--set \
+            occlusion.window=16 for one method of several):
+            \(MethodHelp.list(Explainers.descriptions))
 
             Example:
               xad explain --model pcb.xadm --method all --target topk:100 a.png --out why
+              xad explain --model pcb.xadm --method occlusion --set window=64 a.png --out why
             """
-    )
+        )
+    }
 
-    @Option(help: "The saved model (.xadm).")
-    var model: String
+    @OptionGroup var modelFile: ModelOptions
 
     @Option(help: "The explanation method, several separated by commas, or all.")
     var method: String
@@ -38,9 +43,6 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(help: "A folder with one sub-folder of example images per concept and random* sub-folders (for tcav).")
     var concepts: String?
-
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
 
     @Option(help: "The overlays' colour map: \(ColorMap.allCases.map(\.rawValue).joined(separator: ", ")).")
     var colorMap: ColorMap = .jet
@@ -58,42 +60,29 @@ struct ExplainCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        do { try explain() } catch let error as ExplainerError {
-            throw CommandError.usage("\(error)")
-        }
-    }
-
-    private func explain() throws {
         try output.checkDestination()
         let target = try ExplanationTarget(parsing: target)
-        var explainers = try settings.explainers(method)
+        let explainers = try settings.explainers(method)
         let inputs = try decodedImages(checking: target)
         if let concepts { try checkFolder(concepts, option: "--concepts") }
-        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let saved = try modelFile.load()
         let context = ExplanationContext(normalImages: saved.trainingImages, conceptFolder: concepts.map { URL(fileURLWithPath: $0) })
-        explainers = Explainers.configured(explainers, with: context)
+        // Several methods: one that cannot explain this model is skipped with a warning (it would
+        // not explain later images either). A single method's error stops the command.
+        var run = ExplanationRun(explainers: Explainers.configured(explainers, with: context),
+                                 dropsFailingMethods: explainers.count > 1)
         let files = ExplanationFiles(folder: URL(fileURLWithPath: out), colorMap: colorMap)
         let console = progress.console
         let encoder = JSONOutputOptions.encoder
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var summaries: [ExplanationFiles.Summary] = []
         for (index, input) in inputs.enumerated() {
-            var explanations: [Explanation] = []
-            var seconds: [Double] = []
-            for explainer in explainers {
-                let clock = ContinuousClock.now
-                do {
-                    explanations.append(try explainer.explain(saved.detector, image: input.image, target: target))
-                    seconds.append((ContinuousClock.now - clock) / .seconds(1))
-                } catch let error as ExplainerError where explainers.count > 1 {
-                    // Another method of the set may still apply; this one will not on later images either.
-                    console.warn("skipping \(type(of: explainer).name): \(error)")
-                    explainers.removeAll { type(of: $0).name == type(of: explainer).name }
-                }
-            }
-            guard !explanations.isEmpty else { throw CommandError.usage("no method given could explain this model") }
-            for (explanation, time) in zip(explanations, seconds) {
-                let summary = try files.write(explanation, of: input.image, named: input.name, seconds: time)
+            let (timed, dropped) = try run.explain(saved.detector, image: input.image, target: target)
+            for method in dropped { console.warn("skipping \(method.method): \(method.reason)") }
+            guard !timed.isEmpty else { throw CommandError.usage("no method given could explain this model") }
+            let explanations = timed.map(\.explanation)
+            for item in timed {
+                let summary = try files.write(item.explanation, of: input.image, named: input.name, seconds: item.seconds)
                 summaries.append(summary)
                 if !output.isStandardOutput { print(String(decoding: try encoder.encode(summary), as: UTF8.self)) }
             }
@@ -117,7 +106,7 @@ struct ExplainCommand: ParsableCommand {
             seen[name] = path
             guard FileManager.default.fileExists(atPath: path) else { throw CommandError.data("\(path): no such file") }
             let image = try PredictCommand.decode(url)
-            do { try target.check(imageSize: Size2(height: image.shape[2], width: image.shape[3])) } catch let error as ExplainerError {
+            do { try target.check(imageSize: Size2(height: image.shape[2], width: image.shape[3])) } catch {
                 throw CommandError.usage("\(path): \(error)")
             }
             return (name, image)

@@ -28,8 +28,7 @@ struct ExplainEvalCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The saved model (.xadm).")
-    var model: String
+    @OptionGroup var modelFile: ModelOptions
 
     @OptionGroup var dataset: DatasetOptions
 
@@ -61,9 +60,6 @@ struct ExplainEvalCommand: ParsableCommand {
 
     @OptionGroup var output: JSONOutputOptions
 
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
-
     @OptionGroup var reading: ImageReadingOptions
 
     func run() throws {
@@ -72,12 +68,12 @@ struct ExplainEvalCommand: ParsableCommand {
         guard perClass.map({ $0 >= 1 }) ?? true else { throw CommandError.usage("--per-class must be at least 1") }
         guard correlationRuns >= 2 else { throw CommandError.usage("--correlation-runs must be at least 2, got \(correlationRuns)") }
         guard randomisationLevels >= 0 else { throw CommandError.usage("--randomisation-levels must be 0 or more, got \(randomisationLevels)") }
-        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let saved = try modelFile.load()
         let context = ExplanationContext(normalImages: saved.trainingImages, conceptFolder: concepts.map { URL(fileURLWithPath: $0) })
         let explainers = Explainers.configured(try settings.explainers(methods ?? "all"), with: context)
         let images = try defectImages(try dataset.load())
         let randomisation = randomisationLevels > 0
-            ? ModelRandomisation(levels: randomisationLevels, seed: randomisationSeed, weightsPath: weights) : nil
+            ? ModelRandomisation(levels: randomisationLevels, seed: randomisationSeed, weightsPath: modelFile.backbone.weights) : nil
         let evaluation = QualityEvaluation(faithfulness: Faithfulness(correlationRuns: correlationRuns),
                                            robustnessSamples: robustnessSamples, randomisation: randomisation)
         let console = reading.console

@@ -1,60 +1,68 @@
 import ArgumentParser
 import Foundation
+import XADDetect
 import XADExplain
 
-/// The options of `xad explain` and `xad explain-eval` that tune the costlier explainers; each
-/// left out keeps the method's documented default.
+/// How `xad explain` and `xad explain-eval` configure explainers: `--options` / `--set` for any
+/// method's options (`--set occlusion.window=16`, or `--set window=16` for every chosen method
+/// that has a `window`), and the shorthand flags of earlier versions for the costlier methods.
 struct ExplainerSettings: ParsableArguments {
-    @Option(help: "Integrated gradients: points on the path (default 50).")
+    @OptionGroup var methodOptions: MethodOptionArguments
+
+    @Option(help: "Integrated gradients: points on the path (same as --set integrated-gradients.steps=N).")
     var steps: Int?
 
-    @Option(help: "SmoothGrad: noisy samples per image (default 16).")
+    @Option(help: "SmoothGrad: noisy samples per image (same as --set smoothgrad.samples=N).")
     var smoothgradSamples: Int?
 
-    @Option(help: "Occlusion: window side in model pixels (default 32).")
+    @Option(help: "Occlusion: window side in model pixels (same as --set occlusion.window=N).")
     var occlusionWindow: Int?
 
-    @Option(help: "Occlusion: step between windows in model pixels (default 16).")
+    @Option(help: "Occlusion: step between windows in model pixels (same as --set occlusion.stride=N).")
     var occlusionStride: Int?
 
-    @Option(help: "RISE: random masks per image (default 1000).")
+    @Option(help: "RISE: random masks per image (same as --set rise.maskCount=N).")
     var riseMasks: Int?
 
-    @Option(help: "KernelSHAP: coalitions sampled per image (default 256).")
+    @Option(help: "KernelSHAP: coalitions sampled per image (same as --set kernelshap.samples=N).")
     var shapSamples: Int?
 
-    /// The explainers named in `list` ("all", or names separated by commas), with these settings.
-    /// - Throws: a usage error naming the known methods for a name not in the registry.
-    func explainers(_ list: String) throws -> [any Explainer] {
-        do {
-            let chosen = list == "all" ? Explainers.all
-                : try list.split(separator: ",").map { try Explainers.named($0.trimmingCharacters(in: .whitespaces)) }
-            return chosen.map(tuned)
-        } catch let error as ExplainerError {
-            throw CommandError.usage("\(error)")
-        }
+    /// The shorthand flags as the `method.key` settings they stand for.
+    private var shorthands: OptionOverrides {
+        let given: [(String, Int?)] = [
+            ("integrated-gradients.steps", steps), ("smoothgrad.samples", smoothgradSamples),
+            ("occlusion.window", occlusionWindow), ("occlusion.stride", occlusionStride),
+            ("rise.maskCount", riseMasks), ("kernelshap.samples", shapSamples),
+        ]
+        return OptionOverrides(Dictionary(uniqueKeysWithValues: given.compactMap { key, value in
+            value.map { (key, JSONValue.number(Double($0))) }
+        }))
     }
 
-    private func tuned(_ explainer: any Explainer) -> any Explainer {
-        switch explainer {
-        case var method as IntegratedGradients:
-            method.steps = steps ?? method.steps
-            return method
-        case var method as SmoothGrad:
-            method.samples = smoothgradSamples ?? method.samples
-            return method
-        case var method as Occlusion:
-            method.window = occlusionWindow ?? method.window
-            method.stride = occlusionStride ?? method.stride
-            return method
-        case var method as RISE:
-            method.maskCount = riseMasks ?? method.maskCount
-            return method
-        case var method as KernelSHAP:
-            method.samples = shapSamples ?? method.samples
-            return method
-        default:
-            return explainer
+    /// The explainers named in `list` ("all", or names separated by commas), configured.
+    /// - Throws: a usage error for an unknown method, a `method.key` naming no registered method,
+    ///   a key that no chosen method has, or a bad value.
+    func explainers(_ list: String) throws -> [any Explainer] {
+        let names = list == "all" ? Explainers.names
+            : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let given = shorthands.merging(try methodOptions.overrides())
+        let scopes = Set(given.values.keys.filter { $0.contains(".") }.map { String($0.prefix { $0 != "." }) })
+        if let unknown = scopes.sorted().first(where: { !Explainers.names.contains($0) }) {
+            throw ExplainerError.unknownMethod(unknown, known: Explainers.names)
         }
+        var unused = Set(given.unscoped.values.keys)
+        let explainers = try names.map { name -> any Explainer in
+            guard let type = Explainers.types.first(where: { $0.name == name }) else {
+                throw ExplainerError.unknownMethod(name, known: Explainers.names)
+            }
+            let keys = Set(type.methodDescription.options.map(\.key))
+            let shared = given.unscoped.values.filter { keys.contains($0.key) }
+            unused.subtract(shared.keys)
+            return try Explainers.named(name, options: OptionOverrides(shared).merging(given.scoped(to: name)))
+        }
+        if let key = unused.sorted().first {
+            throw OptionError.unreadable("no chosen method (\(names.joined(separator: ", "))) has an option '\(key)'; see 'xad explain --help'")
+        }
+        return explainers
     }
 }

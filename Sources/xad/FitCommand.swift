@@ -7,11 +7,14 @@ import XADTensor
 
 /// `xad fit`: fit a detector on a data set's normal training images and save it as one file.
 struct FitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    /// Computed, so that the detector list is read from the registry when help is shown.
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
         commandName: "fit",
         abstract: "Fit a detector on normal images and save the model.",
         discussion: """
-            Detectors: \(Detectors.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")).
+            Detectors, with their options (key = default), set by --options JSON or --set key=value:
+            \(MethodHelp.list(Detectors.descriptions))
 
             The threshold saved with the model is the --threshold-percentile (default 99th) \
             percentile of the scores of normal training images held out from fitting (every \
@@ -22,8 +25,10 @@ struct FitCommand: ParsableCommand {
 
             Example:
               xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
+              xad fit --detector padim --set channels=50 --data Demo/deeppcb --out pcb.xadm
             """
-    )
+        )
+    }
 
     @Option(help: "The detector: \(Detectors.names.joined(separator: ", ")).")
     var detector: String
@@ -39,11 +44,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "The square input size images are resized to.")
     var imageSize = 256
 
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
+    @OptionGroup var backbone: WeightsOption
 
-    @Option(help: "Detector options as a JSON object overriding the defaults, e.g. '{\"channels\": 50}'.")
-    var options: String?
+    @OptionGroup var options: MethodOptionArguments
 
     @Option(help: "The share of training images held out to choose the threshold (0: score the training images themselves).")
     var holdout = 0.1
@@ -66,7 +69,7 @@ struct FitCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard Detectors.names.contains(detector) else {
+        guard (try? Detectors.named(detector)) != nil else {
             throw ValidationError(DetectorError.unknownDetector(detector, known: Detectors.names).description)
         }
         guard imageSize >= 32 && imageSize <= 4096 else { throw ValidationError("--image-size must be in 32...4096, got \(imageSize)") }
@@ -84,9 +87,9 @@ struct FitCommand: ParsableCommand {
         let fitting = ModelFitting(
             detector: detector, backbone: backbone,
             layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-            preprocessing: Preprocessing(imageSize: Size2(imageSize)), optionOverrides: options,
+            preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
             holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
-        let fitted = try fitting.fit(on: data.train, weightsPath: weights, progress: console.progress, warn: console.warn)
+        let fitted = try fitting.fit(on: data.train, weightsPath: backbone.weights, progress: console.progress, warn: console.warn)
         try fitted.model.write(to: URL(fileURLWithPath: out))
         let setup = fitted.model.detector.setup
         let result = Summary(

@@ -28,8 +28,7 @@ struct PredictCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The saved model (.xadm).")
-    var model: String
+    @OptionGroup var modelFile: ModelOptions
 
     @Argument(help: "Images, or folders of images.")
     var inputs: [String]
@@ -39,9 +38,6 @@ struct PredictCommand: ParsableCommand {
 
     @Option(help: "The overlay's colour map: \(ColorMap.allCases.map(\.rawValue).joined(separator: ", ")).")
     var colorMap: ColorMap = .jet
-
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
 
     @OptionGroup var reading: ImageReadingOptions
 
@@ -69,7 +65,7 @@ struct PredictCommand: ParsableCommand {
         try output.checkDestination()
         let files = try imageFiles()
         if maps != nil { try checkUniqueNames(files) }
-        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let saved = try modelFile.load()
         if let maps {
             do { try FileManager.default.createDirectory(atPath: maps, withIntermediateDirectories: true) } catch {
                 throw CommandError.data("\(maps): cannot create the folder for --maps (\(error.localizedDescription))")

@@ -25,8 +25,7 @@ struct ReportCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The saved model (.xadm).")
-    var model: String
+    @OptionGroup var modelFile: ModelOptions
 
     @OptionGroup var dataset: DatasetOptions
 
@@ -36,9 +35,6 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var report: ReportArguments
 
     @OptionGroup var output: JSONOutputOptions
-
-    @Option(help: "The backbone's weight file (default: the installed pretrained weights).")
-    var weights: String?
 
     @OptionGroup var reading: ImageReadingOptions
 
@@ -51,7 +47,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try output.checkDestination()
         try report.checkDestination(out)
-        let saved = try SavedModel.load(URL(fileURLWithPath: model), weightsPath: weights)
+        let saved = try modelFile.load()
         let data = try dataset.load()
         let console = reading.console
         let evaluation = try Evaluator(onBadImage: reading.onBadImage)

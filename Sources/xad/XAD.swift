@@ -1,10 +1,14 @@
 import ArgumentParser
+import XADDetect
+import XADExplain
 
 /// The `xad` command: a thin layer over the XADKit libraries. Each subcommand lives in its own
 /// file; registering one is one line below.
 @main
 struct XAD: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    /// Computed, so that the method lists are read from the registries when help is shown.
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
         commandName: "xad",
         abstract: "Explainable visual anomaly detection: fit, score, explain and evaluate.",
         discussion: """
@@ -13,6 +17,9 @@ struct XAD: ParsableCommand {
             the JSON to FILE as well); progress goes to stderr, only on a terminal, and --quiet \
             hides it (warnings still show). Exit status: 0 success, 1 usage error, 2 data error \
             (a missing, empty or corrupt file or folder), 3 internal error (please report it).
+
+            Detectors (xad fit --help shows their options): \(Detectors.names.joined(separator: ", ")).
+            Explanation methods (xad explain --help shows their options): \(Explainers.names.joined(separator: ", ")).
 
             Example:
               xad demo
@@ -32,5 +39,6 @@ struct XAD: ParsableCommand {
             ExplainEvalCommand.self,
             ConceptsCommand.self,
         ]
-    )
+        )
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XADBench
 import XADData
 import XADDetect
 import XADImage
@@ -11,14 +12,16 @@ import XADTestSupport
 /// A detector whose results are read off the image, so that the expected metrics can be worked
 /// out by hand: the map is the prepared image's first channel, the score its top-left pixel.
 private struct ReadOffDetector: AnomalyDetector {
-    struct Options: Codable, Sendable, Equatable {}
+    typealias Options = NoOptions
     static let name = "read-off"
     static let summary = "test detector: map = first channel, score = top-left pixel"
     let setup = DetectorSetup(layers: [], preprocessing: Preprocessing(imageSize: Size2(32)))
     let options = Options()
 
-    static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options, backbone: any Backbone,
-                    progress: FitProgress?) throws -> ReadOffDetector { ReadOffDetector() }
+    static let defaultLayers: [String] = []
+    static let traits = DetectorTraits(needsBackbone: false)
+
+    static func fit(_ context: FitContext, options: Options) throws -> ReadOffDetector { ReadOffDetector() }
 
     func score(batch: Tensor) throws -> [AnomalyResult] {
         try (0..<batch.shape[0]).map { b in
@@ -30,7 +33,7 @@ private struct ReadOffDetector: AnomalyDetector {
 
     var fittedTensors: [String: Tensor] { [:] }
     init() {}
-    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {}
+    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {}
 }
 
 @Suite("Evaluation and fitting")
@@ -125,7 +128,7 @@ struct EvaluationTests {
         let dataset = try DatasetFormats.load(data.root, format: "folder")
         #expect(dataset.train.count == 8)
         let fitting = ModelFitting(detector: "padim", layers: ["stage1", "stage2"], preprocessing: Preprocessing(imageSize: Size2(64)),
-                                   optionOverrides: #"{"channels": 20}"#, holdoutFraction: 0.5, thresholdPercentile: 99)
+                                   options: try OptionOverrides(json: #"{"channels": 20}"#), holdoutFraction: 0.5, thresholdPercentile: 99)
         let fitted = try fitting.fit(on: dataset.train)
         #expect(fitted.trainingImages == 4 && fitted.calibrationImages == 4 && !fitted.calibratedOnTrainingImages)
         #expect((fitted.model.detector.options as? PaDiM.Options)?.channels == 20)
@@ -148,9 +151,9 @@ struct EvaluationTests {
         let data = try SyntheticDataset(normal: 3, perClass: 1)
         defer { data.remove() }
         let train = try DatasetFormats.load(data.root, format: "folder").train
-        let misspelt = #expect(throws: DetectorError.self) { try ModelFitting(detector: "padim", optionOverrides: #"{"chanels": 2}"#).fit(on: train) }
+        let misspelt = #expect(throws: OptionError.self) { try ModelFitting(detector: "padim", options: OptionOverrides(json: #"{"chanels": 2}"#)).fit(on: train) }
         #expect(misspelt?.description.contains("no option 'chanels'; its options: batchSize, channels") == true)
-        let mistyped = #expect(throws: DetectorError.self) { try ModelFitting(detector: "padim", optionOverrides: #"{"channels": "many"}"#).fit(on: train) }
+        let mistyped = #expect(throws: OptionError.self) { try ModelFitting(detector: "padim", options: OptionOverrides(json: #"{"channels": "many"}"#)).fit(on: train) }
         #expect(mistyped?.description.contains("wrong type") == true)
         #expect(throws: DetectorError.unknownDetector("nope", known: Detectors.names)) { try ModelFitting(detector: "nope").fit(on: train) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XADBench
 import XADData
 import XADDetect
 import XADMetrics

@@ -18,7 +18,7 @@ struct ReportFixture: Sendable {
         let data = try SyntheticDataset()
         let dataset = try DatasetFormats.load(data.root, format: "folder")
         let fitted = try ModelFitting(detector: "padim", layers: ["stage1", "stage2"], preprocessing: Preprocessing(imageSize: Size2(64)),
-                                      optionOverrides: #"{"channels": 20}"#).fit(on: dataset.train)
+                                      options: OptionOverrides(["channels": .number(20)])).fit(on: dataset.train)
         let evaluation = try Evaluator().evaluation(of: fitted.model, on: dataset)
         return ReportFixture(data: data, dataset: dataset, model: fitted.model, evaluation: evaluation)
     }

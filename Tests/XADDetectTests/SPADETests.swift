@@ -30,7 +30,7 @@ struct SPADETests {
         defer { try? FileManager.default.removeItem(at: url) }
         try SavedModel(detector: model).write(to: url)
         let restored = try SavedModel.load(url)
-        #expect(type(of: restored.detector).name == "knn")
+        #expect(type(of: restored.detector).name == "spade")
         for image in [test, training[1]] {
             let before = try model.score(image: image), after = try restored.detector.score(image: image)
             #expect(before.score == after.score)

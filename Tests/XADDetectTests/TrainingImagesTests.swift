@@ -13,7 +13,7 @@ struct TrainingImagesTests {
         defer { data.remove() }
         let train = try DatasetFormats.load(data.root, format: "folder").train
         let fitted = try ModelFitting(detector: "padim", layers: ["stage1", "stage2"], preprocessing: Preprocessing(imageSize: Size2(64)),
-                                      optionOverrides: #"{"channels": 20}"#, holdoutFraction: 0.5).fit(on: train)
+                                      options: OptionOverrides(["channels": .number(20)]), holdoutFraction: 0.5).fit(on: train)
         // Held out for calibration: every second image; fitted on the others, in order.
         let expected = [0, 2, 4, 6].map { train[$0].image.absoluteURL.path }
         #expect(fitted.model.trainingImagePaths == expected)

@@ -22,15 +22,15 @@ import XADTensor
 /// print(result.report, result.table)   // demo-output/report.html, then one row per detector
 /// ```
 public struct DemoRun: Sendable {
-    /// One detector of the demo: its registry name and option overrides (JSON, as `xad fit --options`).
-    public struct Detector: Sendable, Codable, Hashable {
+    /// One detector of the demo: its registry name and option overrides (as `xad fit --set`).
+    public struct Detector: Sendable, Codable, Equatable {
         /// The registry name, e.g. `"patchcore"`.
         public var name: String
-        /// A JSON object overriding the detector's default options, e.g. `{"coresetRatio": 0.05}`; nil keeps them.
-        public var options: String?
+        /// Values replacing the detector's default options, e.g. `coresetRatio = 0.05`.
+        public var options: OptionOverrides
 
-        /// `Detector("patchcore")`, or with overrides: `Detector("padim", options: #"{"channels": 50}"#)`.
-        public init(_ name: String, options: String? = nil) {
+        /// `Detector("patchcore")`, or with overrides: `Detector("padim", options: OptionOverrides(["channels": .number(50)]))`.
+        public init(_ name: String, options: OptionOverrides = OptionOverrides()) {
             self.name = name
             self.options = options
         }
@@ -92,7 +92,7 @@ public struct DemoRun: Sendable {
         var runs: [DetectorRun] = []
         for detector in detectors {
             let fitting = ModelFitting(detector: detector.name, preprocessing: Preprocessing(imageSize: Size2(imageSize)),
-                                       optionOverrides: detector.options)
+                                       options: detector.options)
             let named = Self.stages(of: detector.name, progress)
             let fitted = try fitting.fit(on: dataset.train, weightsPath: weightsPath, progress: named, warn: warn)
             let evaluation = try Evaluator().evaluation(of: fitted.model, on: dataset, progress: named, warn: warn)

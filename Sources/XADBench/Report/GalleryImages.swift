@@ -40,7 +40,7 @@ struct GalleryImages {
 
     /// Writes the four pictures of `image` (and its explanations' pictures) as `NNN-NAME-*.jpg/png`.
     func entry(_ image: ScoredImage, rank: Int, sample: Sample,
-               explanations: [(explanation: Explanation, seconds: Double)]) throws -> GalleryEntry {
+               explanations: [TimedExplanation]) throws -> GalleryEntry {
         let stem = String(format: "%03d-", rank) + Self.safeFileName(image.reference.image.deletingPathExtension().lastPathComponent)
         let shown = try display(sample.image, height: image.map.height, width: image.map.width)
         let map = try Tensor(shape: [image.map.height, image.map.width], scalars: image.map.scores)
@@ -60,7 +60,7 @@ struct GalleryImages {
             tiles.append(try write(outlined, "\(stem)-contour.jpg", "predicted (red) vs true (green)"))
         }
         var explained: [GalleryTile] = []
-        for (explanation, seconds) in explanations {
+        for (explanation, seconds) in explanations.map({ ($0.explanation, $0.seconds) }) {
             let method = Self.safeFileName(explanation.method)
             let relevance = try display(explanation.map.reshaped([1, 1] + explanation.map.shape), height: shown.shape[2], width: shown.shape[3])
             explained.append(try write(try overlay(heatmap: relevance, on: shown, alpha: options.overlayAlpha, colorMap: options.colorMap),

@@ -77,7 +77,7 @@ public struct Report: Sendable {
             try ReportFolder.create(imagesFolder)
             let threshold = DecisionThreshold.of(model, evaluation.report)
             let (gallery, unavailable) = try drawGallery(into: imagesFolder, threshold: threshold, progress: progress)
-            let seconds = Self.seconds(since: started)
+            let seconds = started.secondsElapsed
             let report = evaluation.report
             let page = ReportPage(
                 title: options.title ?? "\(report.detector) on \(report.dataset)",
@@ -97,16 +97,17 @@ public struct Report: Sendable {
 
     /// Draws every gallery image's pictures, and explains the highest-scoring ones.
     private func drawGallery(into imagesFolder: URL, threshold: DecisionThreshold?,
-                             progress: FitProgress?) throws -> ([GalleryEntry], [(method: String, reason: String)]) {
+                             progress: FitProgress?) throws -> ([GalleryEntry], [DroppedMethod]) {
         let chosen = GalleryOrder.arrange(evaluation.images, threshold: threshold?.value, limit: options.galleryLimit)
         let explained = Set(chosen.sorted { $0.score > $1.score }.prefix(Swift.max(0, options.explainedImages)).map(\.file))
-        var explanations = ReportExplanations(names: explained.isEmpty ? [] : options.explainers, context: explanationContext)
+        var explanations = explanationRun(names: explained.isEmpty ? [] : options.explainers)
         let images = GalleryImages(folder: imagesFolder, preprocessing: model.detector.setup.preprocessing, options: options,
                                    mapRange: mapRange(), threshold: threshold?.value)
         var gallery: [GalleryEntry] = []
         for (rank, image) in chosen.enumerated() {
             let sample = try image.reference.load()
-            let explainedHere = explained.contains(image.file) ? explanations.explain(model.detector, image: sample.image) : []
+            let explainedHere = explained.contains(image.file)
+                ? try explanations.explain(model.detector, image: sample.image, target: .imageScore).explanations : []
             gallery.append(try images.entry(image, rank: rank + 1, sample: sample, explanations: explainedHere))
             progress?("report", rank + 1, chosen.count)
         }
@@ -125,10 +126,15 @@ public struct Report: Sendable {
         return lower...upper
     }
 
-    /// Wall-clock seconds since `start`.
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    /// The report's explanation methods, taken from the registry by name and handed the
+    /// explanation context; a failing method is left out quietly and listed with its reason.
+    private func explanationRun(names: [String]) -> ExplanationRun {
+        let registered = names.compactMap { try? Explainers.named($0) }
+        var run = ExplanationRun(explainers: Explainers.configured(registered, with: explanationContext))
+        for name in names where !Explainers.names.contains(name) {
+            run.recordUnavailable(name, reason: "not registered in this XADKit")
+        }
+        return run
     }
 
     static func timestamp() -> String {

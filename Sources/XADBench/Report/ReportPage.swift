@@ -14,7 +14,7 @@ struct ReportPage {
     var charts: [ReportCharts.Chart]
     var gallery: [GalleryEntry]
     /// Explanation methods not shown, with the reason.
-    var unavailable: [(method: String, reason: String)]
+    var unavailable: [DroppedMethod]
     var footer: String
 
     func html() -> String {

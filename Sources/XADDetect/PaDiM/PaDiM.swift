@@ -97,7 +97,7 @@ public struct PaDiM: AnomalyDetector {
         let features = try extractor(batch)
         let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
         guard featureGrid == grid else {
-            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
+            throw DetectorError.invalidInput("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
         let distances = statistics.distances(FeatureExtractor.patchMajor(features, channels: channelIndices))
         let count = batch.shape[0]
@@ -123,7 +123,7 @@ public struct PaDiM: AnomalyDetector {
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
         let backbone = try requiredBackbone(backbone, for: Self.name)
         func tensor(_ name: String) throws -> Tensor {
-            guard let value = tensors[name] else { throw DetectorError.invalidOption("the saved PaDiM model has no tensor '\(name)'") }
+            guard let value = tensors[name] else { throw DetectorError.invalidInput("the saved PaDiM model has no tensor '\(name)'") }
             return value
         }
         let extractor = try FeatureExtractor(backbone: backbone, layers: setup.layers, upsampling: .nearest)
@@ -132,7 +132,7 @@ public struct PaDiM: AnomalyDetector {
               let grid = Size2(saved: try tensor("grid")),
               mean.rank == 2, inverse.shape == [mean.shape[0], mean.shape[1], mean.shape[1]],
               indices.count == mean.shape[1], grid.height * grid.width == mean.shape[0] else {
-            throw DetectorError.invalidOption("the saved PaDiM tensors do not fit together or do not fit the backbone's layers")
+            throw DetectorError.invalidInput("the saved PaDiM tensors do not fit together or do not fit the backbone's layers")
         }
         self.init(setup: setup, options: options, extractor: extractor, channelIndices: indices,
                   statistics: GaussianStatistics(mean: mean, inverseCovariance: inverse), grid: grid)

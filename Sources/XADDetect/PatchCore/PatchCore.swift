@@ -118,7 +118,7 @@ public struct PatchCore: AnomalyDetector {
         let features = try extractor(batch)
         let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
         guard featureGrid == grid else {
-            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
+            throw DetectorError.invalidInput("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
         let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
         let rows = try FeatureExtractor.patchMajor(features).reshaped([count * positions, channels])
@@ -178,7 +178,7 @@ public struct PatchCore: AnomalyDetector {
         guard let bank = tensors["memory_bank"], let locations = tensors["bank_sources"], let grid = Size2(saved: tensors["grid"]),
               bank.rank == 2, bank.shape[1] == extractor.channels, locations.shape == [bank.shape[0], 3],
               let values = SavedIntegers.decode(locations.scalars, below: SavedIntegers.limit) else {
-            throw DetectorError.invalidOption("the saved PatchCore tensors are missing or do not fit the backbone's layers")
+            throw DetectorError.invalidInput("the saved PatchCore tensors are missing or do not fit the backbone's layers")
         }
         let sources = (0..<bank.shape[0]).map {
             PatchLocation(image: values[3 * $0], row: values[3 * $0 + 1], column: values[3 * $0 + 2])

@@ -135,7 +135,7 @@ public enum OptionError: StatusReportingError, Equatable {
         case .unknownKey(let method, let key, let known):
             "\(method) has no option '\(key)'; its options: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case .wrongType(let method, let key, let given, let expected):
-            "\(method) option '\(key)' cannot be \(given); its default is \(expected)"
+            "\(method) option '\(key)' has a value of the wrong type (\(given)); its default is \(expected)"
         case .invalidValue(let method, let message): "\(method): \(message)"
         case .unreadable(let message): message
         }

@@ -107,7 +107,7 @@ public struct SPADE: AnomalyDetector {
         let features = try extractor(batch)
         let featureGrid = Size2(height: features.shape[2], width: features.shape[3])
         guard featureGrid == grid else {
-            throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
+            throw DetectorError.invalidInput("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
         let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
         let rows = FeatureExtractor.patchMajor(features)
@@ -162,7 +162,7 @@ public struct SPADE: AnomalyDetector {
         let (count, positions, channels) = (rows.shape[0], rows.shape[1], rows.shape[2])
         guard let deepest = extractor.layers.last.flatMap({ extractor.backbone.tap(named: $0) }),
               deepest.channels <= channels, positions > 0 else {
-            throw DetectorError.invalidOption("the features do not hold the deepest layer's \(channels) channels")
+            throw DetectorError.invalidInput("the features do not hold the deepest layer's \(channels) channels")
         }
         let first = channels - deepest.channels
         return Tensor(shape: [count, deepest.channels]) { out in
@@ -191,7 +191,7 @@ public struct SPADE: AnomalyDetector {
         guard let patches = tensors["patch_features"], let grid = Size2(saved: tensors["grid"]),
               patches.rank == 3, patches.shape[0] > 0, patches.shape[2] == extractor.channels,
               grid.height * grid.width == patches.shape[1] else {
-            throw DetectorError.invalidOption("the saved kNN tensors are missing or do not fit the backbone's layers")
+            throw DetectorError.invalidInput("the saved kNN tensors are missing or do not fit the backbone's layers")
         }
         try self.init(setup: setup, options: options, extractor: extractor, patches: patches, grid: grid)
     }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import XADData
+import XADDetect
+import XADImage
+
+/// `--quiet`, shared by every command that works for long: stderr then holds only warnings and errors.
+struct ProgressOptions: ParsableArguments {
+    @Flag(help: "Show no progress on stderr (progress only ever shows on a terminal); warnings and errors still show.")
+    var quiet = false
+
+    var console: Console { Console(quiet: quiet) }
+}
+
+/// Options shared by the commands that read many images.
+struct ImageReadingOptions: ParsableArguments {
+    @Option(help: "What to do with an image that cannot be decoded: fail (stop, naming it) or skip (warn, naming it).")
+    var onBadImage: BadImagePolicy = .fail
+
+    @OptionGroup var progress: ProgressOptions
+
+    var quiet: Bool { progress.quiet }
+    var console: Console { progress.console }
+}
+
+extension BadImagePolicy: ExpressibleByArgument {}
+extension ColorMap: ExpressibleByArgument {}
+
+/// The data set a command reads.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "The data set's folder.")
+    var data: String
+
+    @Option(help: "The data set's layout: \(DatasetFormats.all.map(\.name).joined(separator: ", ")) (default: detected).")
+    var format: String?
+
+    func load() throws -> Dataset { try DatasetFormats.load(URL(fileURLWithPath: data), format: format) }
+}
+
+/// `--weights FILE`, shared by every command that loads a backbone.
+struct WeightsOption: ParsableArguments {
+    @Option(help: "The backbone's weight file (default: the installed pretrained weights, or XAD_WEIGHTS).")
+    var weights: String?
+}
+
+/// `--model FILE` (and `--weights FILE`): the saved model a command works with.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "The saved model (.xadm).")
+    var model: String
+
+    @OptionGroup var backbone: WeightsOption
+
+    /// The saved model, its backbone rebuilt from the installed weights or `--weights`.
+    func load() throws -> SavedModel {
+        try SavedModel.load(URL(fileURLWithPath: model), weightsPath: backbone.weights)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+import XADContracts
+import XADDetect
+import XADExplain
+import XADTensor
+
+/// Every built-in explainer keeps the contract (``ExplainerContract``) on every built-in detector:
+/// a finite map at the image's size, or a clear not-applicable error when the detector lacks
+/// what the method needs. The detectors are fitted once, with their training images as context.
+@Suite("Explainer contract", .serialized)
+struct ExplainerContractTests {
+    /// Each built-in detector, fitted on the contract's synthetic images.
+    static let detectors: [any AnomalyDetector] = Detectors.builtIn.compactMap { try? DetectorContract.fitted($0) }
+
+    @Test(arguments: Explainers.builtIn.map(\.name))
+    func keepsTheContractOnEveryDetector(_ name: String) throws {
+        #expect(Self.detectors.count == Detectors.builtIn.count, "a detector could not be fitted for the contract")
+        let context = ExplanationContext(normalImages: InMemoryImages(try DetectorContract.normalImages()))
+        let explainer = Explainers.configured([try Explainers.named(name)], with: context)[0]
+        try ExplainerContract.checkDescription(of: type(of: explainer))
+        var explained = 0
+        for detector in Self.detectors where try ExplainerContract.check(explainer, on: detector) { explained += 1 }
+        // Every method but concept sensitivity (which needs a concept folder) explains some detector.
+        #expect(explained > 0 || name == "tcav", "\(name) explained no built-in detector")
+    }
+}
