@@ -16,14 +16,19 @@ struct PatchCells {
     ///   would not cover the whole image); ``ExplainerError/invalidInput(_:)`` when the grid is
     ///   empty or larger than the image.
     init(grid: Size2, imageSize: Size2, setup: DetectorSetup, method: String) throws {
-        guard setup.preprocessing.centerCrop == nil else {
-            throw ExplainerError.notApplicable(method: method, reason: "it maps patches to pixels of the whole image, which a centre-cropping preprocessing does not keep")
-        }
+        if let reason = Self.unmetNeeds(of: setup) { throw ExplainerError.notApplicable(method: method, reason: reason) }
         guard grid.height >= 1, grid.width >= 1, imageSize.height >= grid.height, imageSize.width >= grid.width else {
             throw ExplainerError.invalidInput("\(method): a \(grid) patch grid does not fit a \(imageSize) image")
         }
         self.grid = grid
         self.imageSize = imageSize
+    }
+
+    /// Why patches of a detector with `setup` cannot be mapped to pixels (nil when they can):
+    /// a centre-cropping preprocessing leaves the image's border out of the grid.
+    static func unmetNeeds(of setup: DetectorSetup) -> String? {
+        setup.preprocessing.centerCrop == nil ? nil
+            : "it maps patches to pixels of the whole image, which a centre-cropping preprocessing does not keep"
     }
 
     /// The rows of cell row `row` (clamped to the image).

@@ -124,9 +124,10 @@ public struct Healing: ContextStoringExplainer {
         self.context = context
     }
 
-    /// A memory-bank detector's provenance and the training images it refers to.
+    /// A memory-bank detector's provenance, on the whole image, and the training images it
+    /// refers to.
     public func unmetNeeds(of detector: any AnomalyDetector) -> String? {
-        Self.requirements.unmet(by: detector) ?? context.missingNormalImages
+        Self.requirements.unmet(by: detector) ?? PatchCells.unmetNeeds(of: detector.setup) ?? context.missingNormalImages
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {

@@ -72,9 +72,9 @@ public struct NearestExemplars: ContextStoringExplainer {
         self.context = context
     }
 
-    /// Patch features in the detector's own space, and its training images.
+    /// Patch features in the detector's own space, on the whole image, and its training images.
     public func unmetNeeds(of detector: any AnomalyDetector) -> String? {
-        Self.requirements.unmet(by: detector) ?? context.missingNormalImages
+        Self.requirements.unmet(by: detector) ?? PatchCells.unmetNeeds(of: detector.setup) ?? context.missingNormalImages
     }
 
     /// One exemplar: a training image and the grid cell of its patch nearest the query.
