@@ -37,8 +37,9 @@ struct CAMTests {
         #expect(toleranceRatio(scoreOnly.map, reference.map, absolute: 1e-6, relative: 0) <= 1)
         #expect(reference.map.shape == [64, 64])
         #expect(abs(reference.targetValue - (try differentiable.score(image: image).score)) <= 1e-3)
-        #expect(throws: ExplainerError.self) {
+        let withoutBackbone = #expect(throws: ExplainerError.self) {
             try ScoreCAM().explain(ScoreOnlyDetector(differentiable), image: image, target: .imageScore)
         }
+        #expect(withoutBackbone?.notApplicableReason?.contains("pass its backbone") == true)
     }
 }

@@ -102,7 +102,7 @@ struct ConceptTests {
         let missing = #expect(throws: ExplainerError.self) {
             try TCAV().explain(StripeEnergyDetector(), image: ConceptImages.test, target: .imageScore)
         }
-        #expect(missing?.description.contains("--concepts DIR") == true)
+        #expect(missing?.notApplicableReason?.contains("--concepts DIR") == true)
         let scoreOnly = RegionMeanDetector(rows: 0..<4, columns: 0..<4, modelSize: 32)
         #expect(throws: ExplainerError.notDifferentiable(detector: "region-mean", method: "tcav")) {
             try TCAV(conceptFolder: try Self.folder.get()).explain(scoreOnly, image: ConceptImages.test, target: .imageScore)

@@ -116,17 +116,17 @@ struct CounterfactualTests {
         let patchCore = try ExplainTestModels.patchCore()
         let image = ExplainTestModels.anomalous
         let withoutImages = #expect(throws: ExplainerError.self) { try Healing().explain(patchCore, image: image, target: .imageScore) }
-        #expect(withoutImages?.description.contains("normal training images") == true)
+        #expect(withoutImages?.notApplicableReason?.contains("normal training images") == true)
         let padim = try ExplainTestModels.padim()
         let noProvenance = #expect(throws: ExplainerError.self) {
             try Healing().using(Self.context).explain(padim, image: image, target: .imageScore)
         }
-        #expect(noProvenance?.description.contains("memory-bank") == true)
+        #expect(noProvenance?.notApplicableReason?.contains("memory-bank") == true)
         let tooFew = ExplanationContext(normalImages: InMemoryImages([ExplainTestModels.image(seed: 0)]))
         let wrongImages = #expect(throws: ExplainerError.self) {
             try Healing(selection: .quantile(0), sourcing: .eachPatch).using(tooFew).explain(patchCore, image: image, target: .imageScore)
         }
-        #expect(wrongImages?.description.contains("1 normal images were given") == true)
+        #expect(wrongImages?.invalidInputMessage?.contains("1 normal images were given") == true)
     }
 
     @Test func gradientCounterfactualLowersTheTargetAndLambdaKeepsItClose() throws {
@@ -168,13 +168,15 @@ struct NearestNormalBaselineTests {
             .explain(model, image: image, target: .imageScore)
         #expect(nearest.map.scalars == given.map.scalars)
         #expect(nearest.options["baseline"] == "nearest normal training image")
-        #expect(throws: ExplainerError.self) {
+        let withoutImages = #expect(throws: ExplainerError.self) {
             try IntegratedGradients(steps: 4, baseline: .nearestNormal).explain(model, image: image, target: .imageScore)
         }
-        #expect(throws: ExplainerError.self) {
+        #expect(withoutImages?.notApplicableReason?.contains("normal training images") == true)
+        let withoutProvenance = #expect(throws: ExplainerError.self) {
             try IntegratedGradients(steps: 4, baseline: .nearestNormal).using(CounterfactualTests.context)
                 .explain(try ExplainTestModels.padim(), image: image, target: .imageScore)
         }
+        #expect(withoutProvenance?.notApplicableReason?.contains("nearest normal training patch") == true)
     }
 
     // SmoothGrad hands the context on to its base: with the training images it runs over the
@@ -186,8 +188,9 @@ struct NearestNormalBaselineTests {
         let explanation = try smooth.using(CounterfactualTests.context).explain(model, image: image, target: .imageScore)
         #expect(explanation.map.shape == [image.shape[2], image.shape[3]])
         #expect(explanation.map.scalars.contains { $0 != 0 })
-        #expect(throws: ExplainerError.self) {
+        let withoutImages = #expect(throws: ExplainerError.self) {
             try smooth.explain(model, image: image, target: .imageScore)
         }
+        #expect(withoutImages?.notApplicableReason?.contains("normal training images") == true)
     }
 }

@@ -56,12 +56,12 @@ struct ExemplarTests {
         let model = try ExplainTestModels.patchCore()
         let image = ExplainTestModels.anomalous
         let missing = #expect(throws: ExplainerError.self) { try NearestExemplars().explain(model, image: image, target: .imageScore) }
-        #expect(missing?.description.contains("normal training images") == true)
+        #expect(missing?.notApplicableReason?.contains("normal training images") == true)
         let scoreOnly = ScoreOnlyDetector(SquaredStage2Detector(backbone: try ExplainTestModels.backbone.get()))
         let noFeatures = #expect(throws: ExplainerError.self) {
             try NearestExemplars().using(ExplanationContext(normalImages: ExplainTestModels.training))
                 .explain(scoreOnly, image: image, target: .imageScore)
         }
-        #expect(noFeatures?.description.contains("patch features") == true)
+        #expect(noFeatures?.notApplicableReason?.contains("patch features") == true)
     }
 }

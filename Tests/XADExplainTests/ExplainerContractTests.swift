@@ -13,7 +13,7 @@ struct ExplainerContractTests {
     /// Each built-in detector, fitted on the contract's synthetic images.
     static let detectors: [any AnomalyDetector] = Detectors.builtIn.compactMap { try? DetectorContract.fitted($0) }
 
-    @Test(arguments: Explainers.builtIn.map(\.name))
+    @Test(arguments: Explainers.builtIn.map { $0.name })
     func keepsTheContractOnEveryDetector(_ name: String) throws {
         #expect(Self.detectors.count == Detectors.builtIn.count, "a detector could not be fitted for the contract")
         let context = ExplanationContext(normalImages: InMemoryImages(try DetectorContract.normalImages()))

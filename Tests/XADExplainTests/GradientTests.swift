@@ -10,22 +10,22 @@ import XADTestSupport
 /// `sum_c stage2_c²` upsampled (bilinear) to the input; with a whole-image region target, the
 /// target is its mean.
 struct SquaredStage2Detector: DifferentiableDetector {
-    struct Options: Codable, Sendable, Equatable {}
+    typealias Options = NoOptions
     static let name = "squared-stage2"
+    static let defaultLayers = ["stage1", "stage2"]
     static let summary = "test score: squared stage2 features"
-    let setup = DetectorSetup(layers: ["stage1", "stage2"], preprocessing: Preprocessing(imageSize: Size2(64)))
+    let setup = DetectorSetup(layers: Self.defaultLayers, preprocessing: Preprocessing(imageSize: Size2(64)))
     let options = Options()
     let backbone: any Backbone
 
     init(backbone: any Backbone) { self.backbone = backbone }
 
-    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
-        self.backbone = backbone
+    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
+        self.backbone = try requiredBackbone(backbone, for: Self.name)
     }
 
-    static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options, backbone: any Backbone,
-                    progress: FitProgress?) throws -> SquaredStage2Detector {
-        SquaredStage2Detector(backbone: backbone)
+    static func fit(_ context: FitContext, options: Options) throws -> SquaredStage2Detector {
+        SquaredStage2Detector(backbone: try context.requireBackbone(for: name))
     }
 
     var fittedTensors: [String: Tensor] { [:] }
@@ -57,8 +57,9 @@ extension DifferentiableDetector {
 
 /// The same score without the differentiable capability, as a detector that only scores.
 struct ScoreOnlyDetector: AnomalyDetector {
-    typealias Options = SquaredStage2Detector.Options
+    typealias Options = NoOptions
     static let name = "score-only"
+    static let defaultLayers = SquaredStage2Detector.defaultLayers
     static let summary = "test score without gradients"
     let inner: SquaredStage2Detector
     var setup: DetectorSetup { inner.setup }
@@ -66,13 +67,12 @@ struct ScoreOnlyDetector: AnomalyDetector {
 
     init(_ inner: SquaredStage2Detector) { self.inner = inner }
 
-    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
-        inner = SquaredStage2Detector(backbone: backbone)
+    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
+        inner = SquaredStage2Detector(backbone: try requiredBackbone(backbone, for: Self.name))
     }
 
-    static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options, backbone: any Backbone,
-                    progress: FitProgress?) throws -> ScoreOnlyDetector {
-        ScoreOnlyDetector(SquaredStage2Detector(backbone: backbone))
+    static func fit(_ context: FitContext, options: Options) throws -> ScoreOnlyDetector {
+        ScoreOnlyDetector(try SquaredStage2Detector.fit(context, options: options))
     }
 
     var fittedTensors: [String: Tensor] { [:] }

@@ -58,7 +58,7 @@ struct PerturbationTests {
         let again = try rise.explain(detector, image: ones, target: region).map
         #expect(again.scalars == map.scalars)
         var other = rise
-        other.seed = 4
+        other.options.seed = 4
         #expect(try other.explain(detector, image: ones, target: region).map.scalars != map.scalars)
     }
 
@@ -90,14 +90,16 @@ struct PerturbationTests {
             try Occlusion().explain(detector, image: ones, target: .region(x1: 10, y1: 10, x2: 80, y2: 20))
         }
         #expect(throws: ExplainerError.self) { try Occlusion().explain(detector, image: ones, target: .topK(0)) }
-        #expect(throws: ExplainerError.self) {
+        #expect(throws: ExplainerError.invalidInput("the image has non-finite values (NaN or infinity)")) {
             try Occlusion().explain(detector, image: Tensor(shape: [1, 3, 64, 64], repeating: .nan), target: region)
         }
         #expect(throws: ExplainerError.self) { try Occlusion(window: 100).explain(detector, image: ones, target: region) }
-        #expect(throws: ExplainerError.self) { try RISE(keepProbability: 1).explain(detector, image: ones, target: region) }
-        #expect(throws: ExplainerError.self) {
+        let probability = #expect(throws: OptionError.self) { try RISE(keepProbability: 1).explain(detector, image: ones, target: region) }
+        #expect(probability?.description.contains("keepProbability") == true)
+        let shape = #expect(throws: ExplainerError.self) {
             try KernelSHAP().explain(detector, image: Tensor.ones([3, 64, 64]), target: region)
         }
+        #expect(shape?.invalidInputMessage?.contains("[1, C, H, W]") == true)
     }
 
     @Test func choleskySolvesASmallSystem() throws {

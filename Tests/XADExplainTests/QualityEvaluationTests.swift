@@ -7,6 +7,9 @@ import XADTensor
 /// An explainer whose map is zero everywhere, as a counterfactual that changed nothing gives.
 private struct ZeroMapExplainer: Explainer {
     static let name = "zero"
+    static let summary = "A map of zeros."
+    let options: NoOptions
+    init(options: NoOptions) { self.options = options }
     func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
         Explanation(method: Self.name, map: Tensor.zeros([image.shape[2], image.shape[3]]), target: target, targetValue: 0)
     }

@@ -7,12 +7,15 @@ import XADTensor
 /// the map's mean over that rectangle (equal to the `.region` target over it). A faithful
 /// explainer of that target must put its relevance inside the rectangle.
 struct RegionMeanDetector: AnomalyDetector {
-    struct Options: Codable, Sendable, Equatable {
-        var rows: Range<Int>
-        var columns: Range<Int>
+    struct Options: MethodOptions {
+        var rows = 0..<1
+        var columns = 0..<1
+        static let help = [OptionHelp("rows", "rows of the rectangle"), OptionHelp("columns", "columns of the rectangle")]
     }
     static let name = "region-mean"
+    static let defaultLayers: [String] = []
     static let summary = "Test detector: the mean of a fixed rectangle of the prepared image."
+    static let traits = DetectorTraits(needsBackbone: false)
 
     let setup: DetectorSetup
     let options: Options
@@ -22,15 +25,16 @@ struct RegionMeanDetector: AnomalyDetector {
         var setup = DetectorSetup(layers: [])
         setup.preprocessing.imageSize = Size2(modelSize)
         self.setup = setup
-        options = Options(rows: rows, columns: columns)
+        var options = Options()
+        (options.rows, options.columns) = (rows, columns)
+        self.options = options
     }
 
-    static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options,
-                    backbone: any Backbone, progress: FitProgress?) throws -> RegionMeanDetector {
-        throw DetectorError.invalidOption("the region-mean test detector is not fitted")
+    static func fit(_ context: FitContext, options: Options) throws -> RegionMeanDetector {
+        throw DetectorError.missingRequirement("the region-mean test detector is not fitted")
     }
 
-    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {
+    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
         self.setup = setup
         self.options = options
     }

@@ -54,8 +54,10 @@ struct SLICTests {
     }
 
     @Test func rejectsBadInput() {
-        #expect(throws: ExplainerError.self) { try SLIC().segment(Tensor.ones([1, 1, 8, 8])) }
-        #expect(throws: ExplainerError.self) { try SLIC(segments: 0).segment(Tensor.ones([1, 3, 8, 8])) }
+        let gray = #expect(throws: ExplainerError.self) { try SLIC().segment(Tensor.ones([1, 1, 8, 8])) }
+        #expect(gray?.invalidInputMessage?.contains("RGB") == true)
+        let noSegments = #expect(throws: ExplainerError.self) { try SLIC(segments: 0).segment(Tensor.ones([1, 3, 8, 8])) }
+        #expect(noSegments?.exitStatus == .usage && noSegments?.invalidInputMessage == nil)
     }
 
     private func isConnected(_ superpixels: Superpixels, label: Int) -> Bool {

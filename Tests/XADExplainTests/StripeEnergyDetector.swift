@@ -12,8 +12,9 @@ import XADTensor
 /// and the score its maximum, so `∂score/∂edges` is nonzero on channel 0 only and moving every
 /// position of channel 0 by `ε` moves the score by exactly `ε`.
 struct StripeEnergyDetector: DifferentiableDetector {
-    struct Options: Codable, Sendable, Equatable {}
+    typealias Options = NoOptions
     static let name = "stripe-energy"
+    static let defaultLayers = ["edges"]
     static let summary = "test score: energy of horizontal gray differences"
     static let size = 32
     let setup = DetectorSetup(layers: ["edges"], preprocessing: Preprocessing(imageSize: Size2(size), mean: [0, 0, 0], std: [1, 1, 1]))
@@ -21,10 +22,11 @@ struct StripeEnergyDetector: DifferentiableDetector {
 
     init() {}
 
-    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: any Backbone) throws {}
+    static let traits = DetectorTraits(needsBackbone: false)
 
-    static func fit(on images: some ImageSource, setup: DetectorSetup, options: Options, backbone: any Backbone,
-                    progress: FitProgress?) throws -> StripeEnergyDetector {
+    init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {}
+
+    static func fit(_ context: FitContext, options: Options) throws -> StripeEnergyDetector {
         StripeEnergyDetector()
     }
 

@@ -10,14 +10,20 @@ import XADTensor
 /// let explanation = try GradCAM(layer: "stage3").explain(padim, image: image, target: .imageScore)
 /// ```
 public struct GradCAM: Explainer {
+    public typealias Options = CAMOptions
     public static let name = "grad-cam"
-    /// The backbone tap; nil (the default) takes the coarsest of the detector's layers.
-    public var layer: String?
+    public static let summary = "Weights a backbone tap's channels by the spatial mean of the target's gradient (Grad-CAM)."
+    public static let requirements = ExplainerRequirements.gradients
+    public var options: Options
 
-    public init(layer: String? = nil) { self.layer = layer }
+    public init(options: Options) { self.options = options }
+
+    /// Grad-CAM at `layer` (nil: the coarsest of the detector's layers).
+    public init(layer: String? = nil) { options = Options(layer: layer) }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        try ClassActivationMap.explain(Self.name, detector, image: image, target: target, layer: layer) { _, gradients in
+        try checkApplicable(to: detector)
+        return try ClassActivationMap.explain(Self.name, detector, image: image, target: target, layer: options.layer) { _, gradients in
             try gradients.mean(axes: [2, 3])
         }
     }
@@ -27,14 +33,20 @@ public struct GradCAM: Explainer {
 /// `α = G² / (2G² + (Σ_ij A) G³ + 1e-6)` (0 where `G = 0`), `w_k = Σ_ij α relu(G)`; the formula
 /// and scaling of pytorch-grad-cam's `GradCAMPlusPlus`.
 public struct GradCAMPlusPlus: Explainer {
+    public typealias Options = CAMOptions
     public static let name = "grad-cam++"
-    /// The backbone tap; nil (the default) takes the coarsest of the detector's layers.
-    public var layer: String?
+    public static let summary = "Grad-CAM with each position's gradient weighted by second- and third-order terms (Grad-CAM++)."
+    public static let requirements = ExplainerRequirements.gradients
+    public var options: Options
 
-    public init(layer: String? = nil) { self.layer = layer }
+    public init(options: Options) { self.options = options }
+
+    /// Grad-CAM++ at `layer` (nil: the coarsest of the detector's layers).
+    public init(layer: String? = nil) { options = Options(layer: layer) }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        try ClassActivationMap.explain(Self.name, detector, image: image, target: target, layer: layer) { activation, gradients in
+        try checkApplicable(to: detector)
+        return try ClassActivationMap.explain(Self.name, detector, image: image, target: target, layer: options.layer) { activation, gradients in
             let (channels, plane) = (activation.shape[1], activation.shape[2] * activation.shape[3])
             return Tensor(shape: [1, channels]) { weights in
                 activation.withUnsafeBufferPointer { a in
@@ -57,6 +69,20 @@ public struct GradCAMPlusPlus: Explainer {
     }
 }
 
+/// The options of Grad-CAM and Grad-CAM++: which backbone tap.
+public struct CAMOptions: MethodOptions {
+    /// The backbone tap, e.g. `"stage3"`; nil (the default) takes the coarsest of the detector's
+    /// layers.
+    public var layer: String?
+
+    public init() {}
+
+    /// The options with this tap.
+    public init(layer: String?) { self.layer = layer }
+
+    public static let help = [OptionHelp("layer", "backbone tap, e.g. stage3 (none: the coarsest of the detector's layers)")]
+}
+
 /// What the CAM methods share: choosing the tap, weighting its channels, scaling the map.
 enum ClassActivationMap {
     /// Explains with channel weights `[1, K]` computed from the tap's activation and gradient
@@ -67,7 +93,7 @@ enum ClassActivationMap {
         let input = try detector.setup.preprocessing(image)
         let evaluation = try function.evaluate(input, tap: layer.map { .named($0) } ?? .coarsest)
         guard let tap = evaluation.layer, let activation = evaluation.activation, let gradients = evaluation.activationGradient else {
-            throw ExplainerError.invalidOption("the detector gave no activation for the CAM layer")
+            throw ExplainerError.notApplicable(method: method, reason: "the detector gave no activation for the CAM layer")
         }
         let map = try weightedSum(activation, weights: try weights(activation, gradients))
         return Explanation(method: method, map: try scaledMap(map, to: image.imageSize), target: target,

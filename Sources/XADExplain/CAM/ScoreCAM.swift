@@ -12,21 +12,55 @@ import XADTensor
 /// Unlike pytorch-grad-cam, whose upsampling aligns corners, the masks use the half-pixel
 /// bilinear resampling of the rest of XADKit.
 public struct ScoreCAM: Explainer {
+    /// Score-CAM's options.
+    public struct Options: MethodOptions {
+        /// The backbone tap, e.g. `"stage3"`; nil (the default) takes the coarsest of the
+        /// detector's layers.
+        public var layer: String?
+        /// Masked inputs scored per batch. Default 16.
+        public var batchSize = 16
+
+        public init() {}
+
+        public static let help = [OptionHelp("layer", "backbone tap, e.g. stage3 (none: the coarsest of the detector's layers)"),
+                                  OptionHelp("batchSize", "masked inputs scored per batch")]
+
+        public func validate(method: String) throws {
+            guard batchSize >= 1 else { throw OptionError.invalidValue(method: method, message: "batchSize must be at least 1, got \(batchSize)") }
+        }
+    }
+
     public static let name = "score-cam"
-    /// The backbone tap; nil (the default) takes the coarsest of the detector's layers.
-    public var layer: String?
-    /// Masked inputs scored per batch. Default 16.
-    public var batchSize: Int
-    /// The backbone giving activations for detectors that are not differentiable.
+    public static let summary = "Masks the input with each upsampled channel of a backbone tap and weights the channels by the softmax of the masked scores (no gradients)."
+
+    public var options: Options
+    /// The backbone giving activations for detectors that are not differentiable (it must be
+    /// the detector's own). Default none.
     public var backbone: (any Backbone)?
 
+    public init(options: Options) {
+        self.options = options
+        backbone = nil
+    }
+
+    /// Score-CAM at `layer` (nil: the coarsest of the detector's layers).
     public init(layer: String? = nil, batchSize: Int = 16, backbone: (any Backbone)? = nil) {
-        self.layer = layer
-        self.batchSize = batchSize
+        options = Options()
+        options.layer = layer
+        options.batchSize = batchSize
         self.backbone = backbone
     }
 
+    /// Activations: from a differentiable detector's forward pass, else from ``backbone``.
+    public func unmetNeeds(of detector: any AnomalyDetector) -> String? {
+        guard !(detector is any DifferentiableDetector), backbone == nil else { return nil }
+        return "it needs the backbone's activations: the \(type(of: detector).name) detector does not expose them, so pass its backbone (ScoreCAM.backbone)"
+    }
+
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
+        let batchSize = options.batchSize
         let input = try detector.setup.preprocessing(image)
         let (tap, activation) = try activations(of: detector, input: input)
         let (channels, inputSize) = (activation.shape[1], input.imageSize)
@@ -52,18 +86,23 @@ public struct ScoreCAM: Explainer {
 
     /// The chosen tap's name and activation `[1, K, h, w]` on the prepared input.
     private func activations(of detector: any AnomalyDetector, input: Tensor) throws -> (String, Tensor) {
+        let layer = options.layer
         let maps: [String: Tensor]
         if let differentiable = detector as? any DifferentiableDetector {
             maps = try differentiable.differentiableForward(batch: input).activations
         } else if let backbone {
             maps = try backbone.features(input, upTo: layer)
         } else {
-            throw ExplainerError.invalidOption("score-cam needs the backbone's activations: the \(type(of: detector).name) detector does not expose them, so pass its backbone")
+            throw ExplainerError.notApplicable(method: Self.name, reason: unmetNeeds(of: detector) ?? "")
         }
         let candidates = layer.map { [$0] } ?? detector.setup.layers
         guard let chosen = candidates.compactMap({ name in maps[name].map { (name, $0) } })
             .min(by: { $0.1.shape[2] * $0.1.shape[3] < $1.1.shape[2] * $1.1.shape[3] }) else {
-            throw ExplainerError.invalidOption("no backbone tap '\(layer ?? detector.setup.layers.joined(separator: ", "))' among \(maps.keys.sorted().joined(separator: ", "))")
+            let among = maps.keys.sorted().joined(separator: ", ")
+            guard let layer else {
+                throw ExplainerError.notApplicable(method: Self.name, reason: "none of the detector's layers \(detector.setup.layers) is among the activations \(among)")
+            }
+            throw ExplainerError.invalidOption("score-cam: no backbone tap '\(layer)' among \(among)")
         }
         return chosen
     }

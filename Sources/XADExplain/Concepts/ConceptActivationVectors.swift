@@ -52,8 +52,9 @@ public struct ConceptActivationVectors: Sendable {
 
     /// Trains the vectors of `sets` on `detector`'s activations at `layer`.
     /// - Parameter inverseRegularisation: the classifiers' `C` (``LogisticRegression``). Default 1.
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` when the detector does not compute `layer`
-    ///   or a concept cannot be told apart from a random set at all.
+    /// - Throws: ``ExplainerError/invalidOption(_:)`` when the detector does not compute `layer`;
+    ///   ``ExplainerError/numericalFailure(_:)`` when a concept cannot be told apart from a random
+    ///   set at all.
     public init(training sets: ConceptSets, detector: any DifferentiableDetector, layer: String,
                 inverseRegularisation: Double = 1) throws {
         self.layer = layer
@@ -68,7 +69,7 @@ public struct ConceptActivationVectors: Sendable {
             let model = try LogisticRegression(fitting: features, labels: labels, inverseRegularisation: inverseRegularisation)
             let norm = model.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
             guard norm > 0 else {
-                throw ExplainerError.invalidOption("concept '\(concept)' cannot be told apart from random set '\(set.name)' at \(layer): their activations have the same mean")
+                throw ExplainerError.numericalFailure("concept '\(concept)' cannot be told apart from random set '\(set.name)' at \(layer): their activations have the same mean")
             }
             return ConceptActivationVector(concept: concept, counterexamples: set.name, direction: model.weights.map { Float($0 / norm) },
                                            accuracy: model.accuracy(features: features, labels: labels))

@@ -53,7 +53,7 @@ public struct TCAVScore: Sendable, Equatable {
 extension ConceptActivationVectors {
     /// Every concept's sensitivity given the target's gradient at ``layer`` (`[1, K, h, w]`), in
     /// the order of ``conceptNames``.
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` when the gradient's channels differ from the
+    /// - Throws: ``ExplainerError/invalidInput(_:)`` when the gradient's channels differ from the
     ///   vectors'.
     public func sensitivities(gradient: Tensor) throws -> [ConceptSensitivity] {
         let summed = try summedGradient(gradient)
@@ -68,7 +68,7 @@ extension ConceptActivationVectors {
 
     /// TCAV scores over images given each image's gradient at ``layer`` (`[1, K, h, w]` each).
     public func scores(gradients: [Tensor]) throws -> [TCAVScore] {
-        guard !gradients.isEmpty else { throw ExplainerError.invalidOption("TCAV scores need at least one image") }
+        guard !gradients.isEmpty else { throw ExplainerError.invalidInput("TCAV scores need at least one image") }
         let summed = try gradients.map(summedGradient)
         func share(_ vector: ConceptActivationVector) -> Double {
             Double(summed.filter { Self.dot($0, vector.direction) > 0 }.count) / Double(summed.count)
@@ -86,7 +86,7 @@ extension ConceptActivationVectors {
     public func positionalSensitivity(of concept: String, gradient: Tensor) throws -> Tensor {
         let direction = meanDirection(of: concept)
         guard gradient.rank == 4, gradient.shape[0] == 1, gradient.shape[1] == direction.count else {
-            throw ExplainerError.invalidOption("the gradient at \(layer) is \(gradient.shape); the vectors of '\(concept)' have \(direction.count) channels")
+            throw ExplainerError.invalidInput("the gradient at \(layer) is \(gradient.shape); the vectors of '\(concept)' have \(direction.count) channels")
         }
         let (height, width) = (gradient.shape[2], gradient.shape[3])
         return try (gradient * Tensor(shape: [1, direction.count, 1, 1], scalars: direction)).sum(axes: [0, 1]).reshaped([height, width])
@@ -96,7 +96,7 @@ extension ConceptActivationVectors {
     private func summedGradient(_ gradient: Tensor) throws -> [Double] {
         let channels = random.first?.direction.count ?? 0
         guard gradient.rank == 4, gradient.shape[0] == 1, gradient.shape[1] == channels else {
-            throw ExplainerError.invalidOption("the gradient at \(layer) is \(gradient.shape); the concept vectors have \(channels) channels")
+            throw ExplainerError.invalidInput("the gradient at \(layer) is \(gradient.shape); the concept vectors have \(channels) channels")
         }
         return try gradient.sum(axes: [0, 2, 3]).scalars.map(Double.init)
     }

@@ -14,7 +14,7 @@ public struct ConceptSet: Sendable {
     /// A set of `images` read from `files` (one per image).
     public init(name: String, images: [Tensor], files: [URL]) throws {
         guard images.count == files.count else {
-            throw ExplainerError.invalidOption("concept set '\(name)' has \(images.count) images but \(files.count) file names")
+            throw ExplainerError.invalidInput("concept set '\(name)' has \(images.count) images but \(files.count) file names")
         }
         self.name = name
         self.images = images

@@ -29,20 +29,21 @@ public struct LogisticRegression: Sendable, Equatable {
     /// Fits `features` (`[N, D]`) to `labels` (true = the positive class).
     /// - Parameter inverseRegularisation: `C` (> 0); larger fits the data more closely. Default 1,
     ///   as scikit-learn's.
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` when the shapes disagree, a class is
-    ///   missing, a feature is not finite or `C <= 0`.
+    /// - Throws: ``ExplainerError/invalidInput(_:)`` when the shapes disagree, a class is
+    ///   missing or a feature is not finite; ``ExplainerError/invalidOption(_:)`` for `C <= 0`;
+    ///   ``ExplainerError/numericalFailure(_:)`` when the Newton system is singular.
     public init(fitting features: Tensor, labels: [Bool], inverseRegularisation: Double = 1) throws {
         guard features.rank == 2, features.shape[0] == labels.count else {
-            throw ExplainerError.invalidOption("logistic regression needs features [N, D] for N labels; got \(features.shape) for \(labels.count)")
+            throw ExplainerError.invalidInput("logistic regression needs features [N, D] for N labels; got \(features.shape) for \(labels.count)")
         }
         guard labels.contains(true), labels.contains(false) else {
-            throw ExplainerError.invalidOption("logistic regression needs examples of both classes")
+            throw ExplainerError.invalidInput("logistic regression needs examples of both classes")
         }
         guard inverseRegularisation > 0, inverseRegularisation.isFinite else {
             throw ExplainerError.invalidOption("logistic regression needs C > 0, got \(inverseRegularisation)")
         }
         let x = features.scalars.map(Double.init)
-        guard x.allSatisfy(\.isFinite) else { throw ExplainerError.invalidOption("a concept activation is not finite") }
+        guard x.allSatisfy(\.isFinite) else { throw ExplainerError.invalidInput("a concept activation is not finite") }
         let problem = Problem(x: x, labels: labels.map { $0 ? 1 : 0 }, count: labels.count, dimension: features.shape[1],
                               penalty: 1 / inverseRegularisation)
         var parameters = [Double](repeating: 0, count: problem.dimension + 1)
@@ -135,7 +136,7 @@ private struct Problem {
         do {
             return try solveSymmetricPositiveDefinite(hessian, gradient, size: columns)
         } catch {
-            throw ExplainerError.invalidOption("the concept classifier's Hessian is singular; check the concept activations")
+            throw ExplainerError.numericalFailure("the concept classifier's Hessian is singular; check the concept activations")
         }
     }
 }

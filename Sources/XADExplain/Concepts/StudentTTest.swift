@@ -21,14 +21,14 @@ public struct StudentTTest: Sendable, Equatable {
     public var pValue: Double
 
     /// Tests `first` against `second`.
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` when a sample has fewer than 2 values or a
+    /// - Throws: ``ExplainerError/invalidInput(_:)`` when a sample has fewer than 2 values or a
     ///   value is not finite.
     public init(_ first: [Double], _ second: [Double]) throws {
         guard first.count >= 2, second.count >= 2 else {
-            throw ExplainerError.invalidOption("a t-test needs at least 2 values in each sample, got \(first.count) and \(second.count)")
+            throw ExplainerError.invalidInput("a t-test needs at least 2 values in each sample, got \(first.count) and \(second.count)")
         }
         guard (first + second).allSatisfy(\.isFinite) else {
-            throw ExplainerError.invalidOption("a t-test sample contains a value that is not finite")
+            throw ExplainerError.invalidInput("a t-test sample contains a value that is not finite")
         }
         let (n1, n2) = (Double(first.count), Double(second.count))
         let (mean1, mean2) = (first.reduce(0, +) / n1, second.reduce(0, +) / n2)

@@ -32,36 +32,63 @@ public struct GradientCounterfactual: Explainer {
         case squared
     }
 
-    public static let name = "counterfactual"
-    /// Adam steps, each one forward and backward pass (20 took 1.4 s for a 256 x 256 PaDiM
-    /// image, 1.3-2.7 s for PatchCore on MTD images, on a shared 2-core machine; README).
-    /// Default 20.
-    public var steps: Int
-    /// Adam's learning rate, in pixel units (images are 0...1): Adam moves every pixel with a
-    /// gradient by about this much per step, so it bounds the change (`steps · learningRate`).
-    /// Default 0.001: on MTD, 0.02 made no step that lowered the loss, 0.002 lowered the target
-    /// less than 0.001 (README).
-    public var learningRate: Float
-    /// λ, the weight of the proximity penalty. Default 1.
-    public var lambda: Float
-    /// The penalty's form. Default ``Proximity/absolute``.
-    public var proximity: Proximity
+    /// The gradient counterfactual's options.
+    public struct Options: MethodOptions {
+        /// Adam steps, each one forward and backward pass (20 took 1.4 s for a 256 x 256 PaDiM
+        /// image, 1.3-2.7 s for PatchCore on MTD images, on a shared 2-core machine; README).
+        /// Default 20.
+        public var steps = 20
+        /// Adam's learning rate, in pixel units (images are 0...1): Adam moves every pixel with a
+        /// gradient by about this much per step, so it bounds the change (`steps · learningRate`).
+        /// Default 0.001: on MTD, 0.02 made no step that lowered the loss, 0.002 lowered the
+        /// target less than 0.001 (README).
+        public var learningRate: Float = 0.001
+        /// λ, the weight of the proximity penalty. Default 1.
+        public var lambda: Float = 1
+        /// The penalty's form. Default ``Proximity/absolute``.
+        public var proximity = Proximity.absolute
 
+        public init() {}
+
+        public static let help = [
+            OptionHelp("steps", "Adam steps, each one forward and backward pass"),
+            OptionHelp("learningRate", "Adam's learning rate, in pixel units (0...1 images)"),
+            OptionHelp("lambda", "weight of the proximity penalty"),
+            OptionHelp("proximity", "penalty on the change: absolute (sparse) or squared (spread)"),
+        ]
+
+        public func validate(method: String) throws {
+            guard steps >= 1 else { throw OptionError.invalidValue(method: method, message: "steps must be at least 1, got \(steps)") }
+            guard learningRate > 0, learningRate.isFinite, lambda >= 0, lambda.isFinite else {
+                throw OptionError.invalidValue(method: method, message: "learningRate must be positive and lambda at least 0, both finite; got \(learningRate) and \(lambda)")
+            }
+        }
+    }
+
+    public static let name = "counterfactual"
+    public static let summary = "Finds a nearby image with a low target by gradient descent on the pixels and shows what changed."
+    public static let requirements = ExplainerRequirements.gradients
+
+    public var options: Options
+
+    public init(options: Options) { self.options = options }
+
+    /// The gradient counterfactual with these settings (see ``Options``).
     public init(steps: Int = 20, learningRate: Float = 0.001, lambda: Float = 1, proximity: Proximity = .absolute) {
-        self.steps = steps
-        self.learningRate = learningRate
-        self.lambda = lambda
-        self.proximity = proximity
+        options = Options()
+        options.steps = steps
+        options.learningRate = learningRate
+        options.lambda = lambda
+        options.proximity = proximity
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        guard steps >= 1 else { throw ExplainerError.invalidOption("the counterfactual needs at least 1 step, got \(steps)") }
-        guard learningRate > 0, learningRate.isFinite, lambda >= 0, lambda.isFinite else {
-            throw ExplainerError.invalidOption("the counterfactual needs a positive learning rate and a finite lambda >= 0, got \(learningRate) and \(lambda)")
-        }
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
         guard image.rank == 4, image.shape[0] == 1 else {
-            throw ExplainerError.invalidOption("the counterfactual explains one image [1, C, H, W], got \(image.shape)")
+            throw ExplainerError.invalidInput("the counterfactual explains one image [1, C, H, W], got \(image.shape)")
         }
+        let (steps, learningRate, lambda, proximity) = (options.steps, options.learningRate, options.lambda, options.proximity)
         let function = try DifferentiableTarget(detector, target: target, imageSize: image.imageSize, method: Self.name)
         let size = image.imageSize
         let original = image.detached.clamped(min: 0, max: 1)

@@ -1,7 +1,7 @@
 import XADDetect
 import XADTensor
 
-/// "Healing" for memory-bank detectors (PatchCore, kNN): every anomalous patch of the image is
+/// "Healing" for memory-bank detectors (PatchCore, SPADE): every anomalous patch of the image is
 /// replaced by the pixels of the normal training patch its nearest neighbour came from, giving
 /// a counterfactual "what a normal part would look like here" beside the input.
 ///
@@ -46,48 +46,106 @@ public struct Healing: ContextStoringExplainer {
         case eachRegion
     }
 
+    /// Healing's options.
+    public struct Options: MethodOptions {
+        /// Heal patches scoring above this quantile (in 0..<1) of the image's own patch scores.
+        /// Default 0.9: the worst 10% of patches (about 100 of PatchCore's 32 x 32 grid at
+        /// 256 x 256), enough to cover a typical defect without repainting the whole image.
+        public var quantile = 0.9
+        /// Heal patches scoring above this patch distance instead (e.g. from normal images'
+        /// patch scores). Default none: the quantile decides.
+        public var threshold: Float?
+        /// How far, in patch cells, a pasted patch fades out beyond its cell. 0 pastes hard-edged
+        /// cells and leaves every other pixel as it was. Default 0.5.
+        public var feather: Float = 0.5
+        /// Default ``Sourcing/eachPatch``.
+        public var sourcing = Sourcing.eachPatch
+        /// Whether each pasted piece is shifted (per channel) so that its mean over the feathered
+        /// ring around it equals the input's there: training images differ in brightness, and a
+        /// brighter piece's edge would itself look anomalous (on MTD, healing without it raised
+        /// the score). Default true.
+        public var matchBrightness = true
+
+        public init() {}
+
+        public static let help = [
+            OptionHelp("quantile", "heal patches scoring above this quantile (0..<1) of the image's patch scores"),
+            OptionHelp("threshold", "heal patches scoring above this patch distance instead of the quantile"),
+            OptionHelp("feather", "fade of each pasted patch beyond its cell, in cells"),
+            OptionHelp("sourcing", "eachPatch (each from its own nearest normal patch) or eachRegion (each connected region from one place)"),
+            OptionHelp("matchBrightness", "shift each pasted piece to the input's brightness around it"),
+        ]
+
+        /// Which patches are healed: ``threshold`` when given, else ``quantile``.
+        public var selection: Selection {
+            get { threshold.map { .threshold($0) } ?? .quantile(quantile) }
+            set {
+                switch newValue {
+                case .quantile(let q): (quantile, threshold) = (q, nil)
+                case .threshold(let value): threshold = value
+                }
+            }
+        }
+
+        public func validate(method: String) throws {
+            guard (0..<1).contains(quantile) else {
+                throw OptionError.invalidValue(method: method, message: "quantile must be in 0..<1, got \(quantile)")
+            }
+            if let threshold, !threshold.isFinite {
+                throw OptionError.invalidValue(method: method, message: "threshold must be finite, got \(threshold)")
+            }
+            guard feather >= 0, feather.isFinite else {
+                throw OptionError.invalidValue(method: method, message: "feather must be a finite width >= 0, got \(feather)")
+            }
+        }
+    }
+
     public static let name = "healing"
-    /// Default `.quantile(0.9)`: the worst 10% of patches (about 100 of PatchCore's 32 x 32 grid
-    /// at 256 x 256), enough to cover a typical defect without repainting the whole image.
-    public var selection: Selection
-    /// How far, in patch cells, a pasted patch fades out beyond its cell. 0 pastes hard-edged
-    /// cells and leaves every other pixel as it was. Default 0.5.
-    public var feather: Float
-    /// Default ``Sourcing/eachPatch``.
-    public var sourcing: Sourcing
-    /// Whether each pasted piece is shifted (per channel) so that its mean over the feathered
-    /// ring around it equals the input's there: training images differ in brightness, and a
-    /// brighter piece's edge would itself look anomalous (on MTD, healing without it raised the
-    /// score). Default true.
-    public var matchBrightness: Bool
+    public static let summary = "Replaces the anomalous patches by the normal training patches they were matched to, showing what a normal part would look like."
+    public static let requirements: ExplainerRequirements = [.provenance, .normalImages]
+
+    public var options: Options
     /// Where the training images come from.
     public var context: ExplanationContext
 
+    public init(options: Options) {
+        self.options = options
+        context = ExplanationContext()
+    }
+
+    /// Healing with these settings (see ``Options``).
     public init(selection: Selection = .quantile(0.9), feather: Float = 0.5, sourcing: Sourcing = .eachPatch,
                 matchBrightness: Bool = true, context: ExplanationContext = ExplanationContext()) {
-        self.selection = selection
-        self.feather = feather
-        self.sourcing = sourcing
-        self.matchBrightness = matchBrightness
+        self.init(options: Options())
+        options.selection = selection
+        options.feather = feather
+        options.sourcing = sourcing
+        options.matchBrightness = matchBrightness
         self.context = context
     }
 
+    /// A memory-bank detector's provenance, on the whole image, and the training images it
+    /// refers to.
+    public func unmetNeeds(of detector: any AnomalyDetector) -> String? {
+        Self.requirements.unmet(by: detector) ?? PatchCells.unmetNeeds(of: detector.setup) ?? context.missingNormalImages
+    }
+
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
         guard image.rank == 4, image.shape[0] == 1 else {
-            throw ExplainerError.invalidOption("healing explains one image [1, C, H, W], got \(image.shape)")
+            throw ExplainerError.invalidInput("healing explains one image [1, C, H, W], got \(image.shape)")
         }
-        guard feather >= 0, feather.isFinite else { throw ExplainerError.invalidOption("healing's feather must be a finite width >= 0, got \(feather)") }
-        _ = try context.requiredNormalImages(method: Self.name)
         let result = try detector.score(image: image)
         let provenance = result.provenance
         guard provenance.nearestNormal.count == provenance.grid.height * provenance.grid.width,
               provenance.patchScores.count == provenance.nearestNormal.count else {
-            throw ExplainerError.invalidOption("healing needs each patch's nearest normal training patch, which memory-bank detectors (patchcore, knn) record; the \(type(of: detector).name) detector does not")
+            throw ExplainerError.notApplicable(method: Self.name, reason: "the \(type(of: detector).name) detector's result names no nearest normal training patch for each of its \(provenance.grid) patches")
         }
         let cells = try PatchCells(grid: provenance.grid, imageSize: image.imageSize, setup: detector.setup, method: Self.name)
         let scores = provenance.patchScores.scalars
         let healedCells = try anomalousCells(scores, cells: cells, target: target)
-        let pasting = PatchPasting(cells: cells, feather: feather, matchBrightness: matchBrightness)
+        let pasting = PatchPasting(cells: cells, feather: options.feather, matchBrightness: options.matchBrightness)
         let pieces = self.pieces(healedCells, scores: scores, nearest: provenance.nearestNormal, cells: cells)
         let healed = try pasting.paste(pieces, into: image) { index in
             try context.normalImage(index, resizedTo: image.imageSize, channels: image.shape[1], method: Self.name)
@@ -98,31 +156,30 @@ public struct Healing: ContextStoringExplainer {
         let size = image.imageSize
         let targetValue = try target.values(of: result.map.reshaped([1, size.height, size.width]))[0]
         let healedTarget = try target.values(of: healedResult.map.reshaped([1, size.height, size.width]))[0]
-        let chosen = switch selection {
+        let chosen = switch options.selection {
         case .quantile(let q): "quantile \(q)"
         case .threshold(let t): "threshold \(t)"
         }
-        let options = ["selection": chosen, "feather": "\(feather)", "sourcing": sourcing.rawValue, "matchBrightness": "\(matchBrightness)"]
+        let summary = ["selection": chosen, "feather": "\(options.feather)", "sourcing": options.sourcing.rawValue,
+                       "matchBrightness": "\(options.matchBrightness)"]
         return Explanation(
             method: Self.name, map: try difference.sum(axes: [0, 1]), target: target, targetValue: targetValue,
             images: ["counterfactual": healed, "difference": difference],
             values: ["score": Double(result.score), "healed_score": Double(healedResult.score), "target": Double(targetValue),
                      "healed_target": Double(healedTarget), "healed_patches": Double(healedCells.count)],
-            options: options)
+            options: summary)
     }
 
-    /// The row-major cells whose patch score passes ``selection``, among those the target covers.
+    /// The row-major cells whose patch score passes ``Options/selection``, among those the target covers.
     func anomalousCells(_ scores: [Float], cells: PatchCells, target: ExplanationTarget) throws -> [Int] {
         let threshold: Float
-        switch selection {
+        switch options.selection {
         case .quantile(let q):
-            guard (0..<1).contains(q) else { throw ExplainerError.invalidOption("healing's quantile must be in 0..<1, got \(q)") }
             let sorted = scores.sorted()
             let position = q * Double(sorted.count - 1)
             let below = Int(position.rounded(.down)), above = Swift.min(below + 1, sorted.count - 1)
             threshold = sorted[below] + Float(position - Double(below)) * (sorted[above] - sorted[below])
         case .threshold(let value):
-            guard value.isFinite else { throw ExplainerError.invalidOption("healing's threshold must be finite, got \(value)") }
             threshold = value
         }
         let width = cells.grid.width
@@ -140,7 +197,7 @@ public struct Healing: ContextStoringExplainer {
                                       dy: cells.rows(source.row).lowerBound - cells.rows(anchor / width).lowerBound,
                                       dx: cells.columns(source.column).lowerBound - cells.columns(anchor % width).lowerBound)
         }
-        guard sourcing == .eachRegion else { return healedCells.map { piece([$0], anchor: $0) } }
+        guard options.sourcing == .eachRegion else { return healedCells.map { piece([$0], anchor: $0) } }
         var unvisited = Set(healedCells)
         var result: [PatchPasting.Piece] = []
         for seed in healedCells where unvisited.contains(seed) {

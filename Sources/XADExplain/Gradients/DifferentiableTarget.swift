@@ -15,6 +15,8 @@ public struct DifferentiableTarget: Sendable {
     public let target: ExplanationTarget
     /// The explained image's size.
     public let imageSize: Size2
+    /// The explainer's registry name, for error messages.
+    public let method: String
 
     /// The target of `detector`'s map for images of `imageSize`, for the explainer `method`.
     /// - Throws: ``ExplainerError/notDifferentiable(detector:method:)`` when `detector` cannot
@@ -26,6 +28,7 @@ public struct DifferentiableTarget: Sendable {
         self.detector = differentiable
         self.target = target
         self.imageSize = imageSize
+        self.method = method
     }
 
     /// Which backbone tap an evaluation also differentiates with respect to.
@@ -54,7 +57,8 @@ public struct DifferentiableTarget: Sendable {
 
     /// Evaluates a prepared batch `[N, 3, h, w]` on a fresh tape, also differentiating with
     /// respect to the activation of `tap`.
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` for a tap the detector does not compute.
+    /// - Throws: ``ExplainerError/invalidOption(_:)`` for a named tap the detector does not compute,
+    ///   ``ExplainerError/notApplicable(method:reason:)`` when it exposes none of its layers.
     public func evaluate(_ batch: Tensor, tap: Tap = .none) throws -> Evaluation {
         let tape = GradientTape()
         let input = tape.watch(batch)
@@ -69,13 +73,13 @@ public struct DifferentiableTarget: Sendable {
             }
             layer = candidates.min { $0.1 < $1.1 }?.0
             guard layer != nil else {
-                throw ExplainerError.invalidOption("the detector exposes none of its layers \(detector.setup.layers) as activations")
+                throw ExplainerError.notApplicable(method: method, reason: "it reads a backbone tap, and the \(type(of: detector).name) detector exposes none of its layers \(detector.setup.layers) as activations")
             }
         }
         var activation: Tensor?
         if let layer {
             guard let found = output.activations[layer] else {
-                throw ExplainerError.invalidOption("the detector computes no backbone tap '\(layer)'; it has \(output.activations.keys.sorted().joined(separator: ", "))")
+                throw ExplainerError.invalidOption("\(method): the detector computes no backbone tap '\(layer)'; it has \(output.activations.keys.sorted().joined(separator: ", "))")
             }
             activation = found
         }

@@ -18,7 +18,11 @@ public protocol InputAttribution: Explainer {
 }
 
 extension InputAttribution {
+    public static var requirements: ExplainerRequirements { .gradients }
+
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
         let function = try DifferentiableTarget(detector, target: target, imageSize: image.imageSize, method: Self.name)
         let input = try detector.setup.preprocessing(image)
         let (attributions, value) = try self.attributions(function, input: input, image: image)
@@ -37,7 +41,11 @@ extension InputAttribution {
 /// input, `|∂t/∂x|`, summed over channels; Captum's `Saliency` with its default `abs=True`.
 public struct Saliency: InputAttribution {
     public static let name = "saliency"
-    public init() {}
+    public static let summary = "The absolute gradient of the target with respect to each input pixel, summed over channels."
+    /// Saliency has no options.
+    public let options: NoOptions
+
+    public init(options: NoOptions) { self.options = options }
 
     public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> (Tensor, value: Float?) {
         let evaluation = try function.evaluate(input)
@@ -51,7 +59,11 @@ public struct Saliency: InputAttribution {
 /// Gradient x input: `x · ∂t/∂x` (on the prepared input), summed over channels; signed.
 public struct GradientTimesInput: InputAttribution {
     public static let name = "gradient-x-input"
-    public init() {}
+    public static let summary = "The input times the target's gradient with respect to it, summed over channels (signed)."
+    /// Gradient x input has no options.
+    public let options: NoOptions
+
+    public init(options: NoOptions) { self.options = options }
 
     public func attributions(_ function: DifferentiableTarget, input: Tensor, image: Tensor) throws -> (Tensor, value: Float?) {
         let evaluation = try function.evaluate(input)

@@ -17,31 +17,75 @@ import XADTensor
 /// explanation.values["baseValue"]   // f(all superpixels removed)
 /// ```
 public struct KernelSHAP: Explainer {
+    /// KernelSHAP's options.
+    public struct Options: PerturbationBaselineOptions {
+        /// The number of SLIC superpixels asked for. Default 50.
+        public var segments = 50
+        /// SLIC's compactness `m`. Default 10.
+        public var compactness: Float = 10
+        /// SLIC's k-means iterations. Default 10.
+        public var slicIterations = 10
+        /// How many coalitions are scored (rounded up to an even number). Default 256.
+        public var samples = 256
+        /// What removed superpixels show. Default blurred, sigma 8 (``PerturbationBaseline/standard``).
+        public var baseline = PerturbationBaseline.Kind.blurred
+        /// The blur sigma of the blurred baseline, in model-resolution pixels. Default 8.
+        public var baselineSigma: Float = 8
+        /// The value of the constant baseline. Default 0.
+        public var baselineValue: Float = 0
+        /// The random seed. Default 0.
+        public var seed: UInt64 = 0
+        /// How many images are scored at once. Default 16.
+        public var batchSize = 16
+
+        public init() {}
+
+        public static let help = [OptionHelp("segments", "SLIC superpixels asked for"),
+                                  OptionHelp("compactness", "SLIC compactness: weight of position against colour"),
+                                  OptionHelp("slicIterations", "SLIC k-means iterations"),
+                                  OptionHelp("samples", "coalitions scored (rounded up to an even number)")]
+            + baselineHelp + [OptionHelp("seed", "random seed of the coalitions"), OptionHelp("batchSize", "images scored at once")]
+
+        /// The superpixels the Shapley values are computed for.
+        public var superpixels: SLIC {
+            get { SLIC(segments: segments, compactness: compactness, iterations: slicIterations) }
+            set { (segments, compactness, slicIterations) = (newValue.segments, newValue.compactness, newValue.iterations) }
+        }
+
+        public func validate(method: String) throws {
+            guard samples >= 2, batchSize >= 1 else {
+                throw OptionError.invalidValue(method: method, message: "samples must be at least 2 and batchSize at least 1, got \(samples) and \(batchSize)")
+            }
+            guard segments >= 1, compactness > 0, compactness.isFinite, slicIterations >= 1 else {
+                throw OptionError.invalidValue(method: method, message: "segments and slicIterations must be at least 1 and compactness positive; got \(segments), \(slicIterations) and \(compactness)")
+            }
+            try validateBaseline(method: method)
+        }
+    }
+
     public static let name = "kernelshap"
+    public static let summary = "Estimates Shapley values of the image's SLIC superpixels by a weighted regression on random coalitions."
 
-    /// The superpixels the Shapley values are computed for. Default `SLIC(segments: 50)`.
-    public var superpixels: SLIC
-    /// How many coalitions are scored (rounded up to an even number). Default 256.
-    public var samples: Int
-    /// What removed superpixels show. Default ``PerturbationBaseline/standard``.
-    public var baseline: PerturbationBaseline
-    /// The random seed. Default 0.
-    public var seed: UInt64
-    /// How many images are scored at once. Default 16.
-    public var batchSize: Int
+    public var options: Options
 
+    public init(options: Options) { self.options = options }
+
+    /// KernelSHAP with these settings (see ``Options``).
     public init(superpixels: SLIC = SLIC(), samples: Int = 256, baseline: PerturbationBaseline = .standard,
                 seed: UInt64 = 0, batchSize: Int = 16) {
-        self.superpixels = superpixels
-        self.samples = samples
-        self.baseline = baseline
-        self.seed = seed
-        self.batchSize = batchSize
+        options = Options()
+        options.superpixels = superpixels
+        options.samples = samples
+        options.perturbationBaseline = baseline
+        options.seed = seed
+        options.batchSize = batchSize
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        guard samples >= 2 else { throw ExplainerError.invalidOption("KernelSHAP needs at least 2 samples, got \(samples)") }
-        let scoring = try PerturbedScoring(detector: detector, image: image, target: target, batchSize: batchSize)
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
+        let (superpixels, samples, baseline, seed) = (options.superpixels, options.samples, options.perturbationBaseline, options.seed)
+        let scoring = try PerturbedScoring(detector: detector, image: image, target: target, batchSize: options.batchSize)
         let segmentation = try superpixels.segment(scoring.modelImage)
         let baselinePixels = try baseline.image(for: scoring.modelImage).scalars
         let features = segmentation.count

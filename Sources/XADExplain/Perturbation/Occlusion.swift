@@ -13,29 +13,56 @@ import XADTensor
 /// let explanation = try Occlusion(window: 32, stride: 16).explain(model, image: image, target: .imageScore)
 /// ```
 public struct Occlusion: Explainer {
+    /// Occlusion's options.
+    public struct Options: PerturbationBaselineOptions {
+        /// The side of the square window, in model-resolution pixels. Default 32.
+        public var window = 32
+        /// The step between windows, in model-resolution pixels. Default 16.
+        public var stride = 16
+        /// What an occluded window shows. Default blurred, sigma 8 (``PerturbationBaseline/standard``).
+        public var baseline = PerturbationBaseline.Kind.blurred
+        /// The blur sigma of the blurred baseline, in model-resolution pixels. Default 8.
+        public var baselineSigma: Float = 8
+        /// The value of the constant baseline. Default 0.
+        public var baselineValue: Float = 0
+        /// How many occluded images are scored at once. Default 16.
+        public var batchSize = 16
+
+        public init() {}
+
+        public static let help = [OptionHelp("window", "side of the square window, in model-resolution pixels"),
+                                  OptionHelp("stride", "step between windows, in model-resolution pixels")]
+            + baselineHelp + [OptionHelp("batchSize", "occluded images scored at once")]
+
+        public func validate(method: String) throws {
+            guard window >= 1, stride >= 1, batchSize >= 1 else {
+                throw OptionError.invalidValue(method: method, message: "window, stride and batchSize must be at least 1, got \(window), \(stride) and \(batchSize)")
+            }
+            try validateBaseline(method: method)
+        }
+    }
+
     public static let name = "occlusion"
+    public static let summary = "Slides a window over the image, replaces it with a baseline and credits the pixels under it with how much the target fell."
 
-    /// The side of the square window, in model-resolution pixels. Default 32.
-    public var window: Int
-    /// The step between windows, in model-resolution pixels. Default 16.
-    public var stride: Int
-    /// What an occluded window shows. Default ``PerturbationBaseline/standard``.
-    public var baseline: PerturbationBaseline
-    /// How many occluded images are scored at once. Default 16.
-    public var batchSize: Int
+    public var options: Options
 
+    public init(options: Options) { self.options = options }
+
+    /// Occlusion with these settings (see ``Options``).
     public init(window: Int = 32, stride: Int = 16, baseline: PerturbationBaseline = .standard, batchSize: Int = 16) {
-        self.window = window
-        self.stride = stride
-        self.baseline = baseline
-        self.batchSize = batchSize
+        options = Options()
+        options.window = window
+        options.stride = stride
+        options.perturbationBaseline = baseline
+        options.batchSize = batchSize
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        guard window >= 1, stride >= 1 else {
-            throw ExplainerError.invalidOption("occlusion needs a window and a stride of at least 1 pixel, got \(window) and \(stride)")
-        }
-        let scoring = try PerturbedScoring(detector: detector, image: image, target: target, batchSize: batchSize)
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
+        let (window, stride, baseline) = (options.window, options.stride, options.perturbationBaseline)
+        let scoring = try PerturbedScoring(detector: detector, image: image, target: target, batchSize: options.batchSize)
         let size = scoring.modelSize
         guard window <= size.height, window <= size.width else {
             throw ExplainerError.invalidOption("the occlusion window \(window) is larger than the model's \(size) input")

@@ -33,10 +33,10 @@ public struct PerturbedScoring: Sendable {
     ///   not fit it or a batch size below 1; ``TensorError`` when preprocessing fails.
     public init(detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget, batchSize: Int = 16) throws {
         guard image.rank == 4, image.shape[0] == 1, image.shape[2] > 0, image.shape[3] > 0 else {
-            throw ExplainerError.invalidOption("the image must be one [1, C, H, W] tensor, got shape \(image.shape)")
+            throw ExplainerError.invalidInput("the image must be one [1, C, H, W] tensor, got shape \(image.shape)")
         }
         guard image.scalars.allSatisfy(\.isFinite) else {
-            throw ExplainerError.invalidOption("the image has non-finite values (NaN or infinity)")
+            throw ExplainerError.invalidInput("the image has non-finite values (NaN or infinity)")
         }
         guard batchSize >= 1 else { throw ExplainerError.invalidOption("the batch size must be at least 1, got \(batchSize)") }
         imageSize = Size2(height: image.shape[2], width: image.shape[3])

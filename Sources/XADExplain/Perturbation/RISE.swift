@@ -14,35 +14,64 @@ import XADTensor
 /// let explanation = try RISE(maskCount: 1000, seed: 7).explain(model, image: image, target: .topK(100))
 /// ```
 public struct RISE: Explainer {
+    /// RISE's options.
+    public struct Options: PerturbationBaselineOptions {
+        /// How many random masks are scored. Default 1000.
+        public var maskCount = 1000
+        /// The side `s` of the coarse grid of each mask. Default 8.
+        public var gridSize = 8
+        /// The probability `p` that a grid cell is kept. Default 0.5.
+        public var keepProbability: Float = 0.5
+        /// What masked pixels show. Default blurred, sigma 8 (``PerturbationBaseline/standard``).
+        public var baseline = PerturbationBaseline.Kind.blurred
+        /// The blur sigma of the blurred baseline, in model-resolution pixels. Default 8.
+        public var baselineSigma: Float = 8
+        /// The value of the constant baseline. Default 0.
+        public var baselineValue: Float = 0
+        /// The random seed. Default 0.
+        public var seed: UInt64 = 0
+        /// How many masked images are scored at once. Default 16.
+        public var batchSize = 16
+
+        public init() {}
+
+        public static let help = [OptionHelp("maskCount", "random masks scored"),
+                                  OptionHelp("gridSize", "side of each mask's coarse grid, in cells"),
+                                  OptionHelp("keepProbability", "probability that a grid cell is kept, in (0, 1)")]
+            + baselineHelp + [OptionHelp("seed", "random seed of the masks"), OptionHelp("batchSize", "masked images scored at once")]
+
+        public func validate(method: String) throws {
+            guard maskCount >= 1, gridSize >= 1, batchSize >= 1, keepProbability > 0, keepProbability < 1 else {
+                throw OptionError.invalidValue(method: method, message: "maskCount, gridSize and batchSize must be at least 1 and keepProbability in (0, 1); got \(maskCount), \(gridSize), \(batchSize) and \(keepProbability)")
+            }
+            try validateBaseline(method: method)
+        }
+    }
+
     public static let name = "rise"
+    public static let summary = "Scores the image under many random smooth masks and averages the masks weighted by the target."
 
-    /// How many random masks are scored. Default 1000.
-    public var maskCount: Int
-    /// The side `s` of the coarse grid of each mask. Default 8.
-    public var gridSize: Int
-    /// The probability `p` that a grid cell is kept. Default 0.5.
-    public var keepProbability: Float
-    /// What masked pixels show. Default ``PerturbationBaseline/standard``.
-    public var baseline: PerturbationBaseline
-    /// The random seed. Default 0.
-    public var seed: UInt64
-    /// How many masked images are scored at once. Default 16.
-    public var batchSize: Int
+    public var options: Options
 
+    public init(options: Options) { self.options = options }
+
+    /// RISE with these settings (see ``Options``).
     public init(maskCount: Int = 1000, gridSize: Int = 8, keepProbability: Float = 0.5,
                 baseline: PerturbationBaseline = .standard, seed: UInt64 = 0, batchSize: Int = 16) {
-        self.maskCount = maskCount
-        self.gridSize = gridSize
-        self.keepProbability = keepProbability
-        self.baseline = baseline
-        self.seed = seed
-        self.batchSize = batchSize
+        options = Options()
+        options.maskCount = maskCount
+        options.gridSize = gridSize
+        options.keepProbability = keepProbability
+        options.perturbationBaseline = baseline
+        options.seed = seed
+        options.batchSize = batchSize
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        guard maskCount >= 1, gridSize >= 1, keepProbability > 0, keepProbability < 1 else {
-            throw ExplainerError.invalidOption("RISE needs at least one mask, a grid of at least 1 cell and a keep probability in (0, 1); got \(maskCount), \(gridSize), \(keepProbability)")
-        }
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
+        let (maskCount, gridSize, keepProbability, batchSize) = (options.maskCount, options.gridSize, options.keepProbability, options.batchSize)
+        let (baseline, seed) = (options.perturbationBaseline, options.seed)
         let scoring = try PerturbedScoring(detector: detector, image: image, target: target, batchSize: batchSize)
         let size = scoring.modelSize
         let baselinePixels = try baseline.image(for: scoring.modelImage).scalars

@@ -30,10 +30,11 @@ public struct SLIC: Sendable, Hashable, Codable {
     }
 
     /// Segments an RGB image (`[1, 3, H, W]` in 0...1).
-    /// - Throws: ``ExplainerError/invalidOption(_:)`` for another shape or invalid options.
+    /// - Throws: ``ExplainerError/invalidInput(_:)`` for another shape,
+    ///   ``ExplainerError/invalidOption(_:)`` for invalid options.
     public func segment(_ image: Tensor) throws -> Superpixels {
         guard image.rank == 4, image.shape[0] == 1, image.shape[1] == 3, image.shape[2] > 0, image.shape[3] > 0 else {
-            throw ExplainerError.invalidOption("SLIC needs one RGB image [1, 3, H, W], got shape \(image.shape)")
+            throw ExplainerError.invalidInput("SLIC needs one RGB image [1, 3, H, W], got shape \(image.shape)")
         }
         guard segments >= 1, compactness > 0, compactness.isFinite, iterations >= 1 else {
             throw ExplainerError.invalidOption("SLIC needs segments >= 1, a positive compactness and iterations >= 1; got \(segments), \(compactness), \(iterations)")

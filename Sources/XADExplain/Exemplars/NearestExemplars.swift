@@ -27,22 +27,54 @@ import XADTensor
 /// explanation.images["exemplar-1"]   // the closest normal crop
 /// ```
 public struct NearestExemplars: ContextStoringExplainer {
+    /// The exemplars' options.
+    public struct Options: MethodOptions {
+        /// Exemplars returned (at most the number of training images). Default 3.
+        public var count = 3
+        /// The side of every crop, in patch cells. Default 3 (24 pixels of a 256-pixel image on a
+        /// 32 x 32 grid, before scaling to the image's size).
+        public var cropCells = 3
+        /// Training images per backbone pass. Default 8.
+        public var batchSize = 8
+
+        public init() {}
+
+        public static let help = [OptionHelp("count", "exemplars shown (at most the number of training images)"),
+                                  OptionHelp("cropCells", "side of every crop, in patch cells"),
+                                  OptionHelp("batchSize", "training images per backbone pass")]
+
+        public func validate(method: String) throws {
+            guard count >= 1, cropCells >= 1, batchSize >= 1 else {
+                throw OptionError.invalidValue(method: method, message: "count, cropCells and batchSize must be at least 1, got \(count), \(cropCells) and \(batchSize)")
+            }
+        }
+    }
+
     public static let name = "exemplars"
-    /// Exemplars returned (at most the number of training images). Default 3.
-    public var count: Int
-    /// The side of every crop, in patch cells. Default 3 (24 pixels of a 256-pixel image on a
-    /// 32 x 32 grid, before scaling to the image's size).
-    public var cropCells: Int
-    /// Training images per backbone pass. Default 8.
-    public var batchSize: Int
+    public static let summary = "Shows the normal training images whose patches are most like the image's most anomalous patch, as crops beside it."
+    public static let requirements: ExplainerRequirements = [.patchFeatures, .normalImages]
+
+    public var options: Options
     /// Where the training images come from.
     public var context: ExplanationContext
 
+    public init(options: Options) {
+        self.options = options
+        context = ExplanationContext()
+    }
+
+    /// Nearest exemplars with these settings (see ``Options``).
     public init(count: Int = 3, cropCells: Int = 3, batchSize: Int = 8, context: ExplanationContext = ExplanationContext()) {
-        self.count = count
-        self.cropCells = cropCells
-        self.batchSize = batchSize
+        self.init(options: Options())
+        options.count = count
+        options.cropCells = cropCells
+        options.batchSize = batchSize
         self.context = context
+    }
+
+    /// Patch features in the detector's own space, on the whole image, and its training images.
+    public func unmetNeeds(of detector: any AnomalyDetector) -> String? {
+        Self.requirements.unmet(by: detector) ?? PatchCells.unmetNeeds(of: detector.setup) ?? context.missingNormalImages
     }
 
     /// One exemplar: a training image and the grid cell of its patch nearest the query.
@@ -53,14 +85,13 @@ public struct NearestExemplars: ContextStoringExplainer {
     }
 
     public func explain(_ detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget) throws -> Explanation {
-        guard count >= 1, cropCells >= 1, batchSize >= 1 else {
-            throw ExplainerError.invalidOption("exemplars need count, cropCells and batchSize >= 1, got \(count), \(cropCells), \(batchSize)")
-        }
+        try checkApplicable(to: detector)
+        try options.validate(method: Self.name)
         guard image.rank == 4, image.shape[0] == 1 else {
-            throw ExplainerError.invalidOption("exemplars explain one image [1, C, H, W], got \(image.shape)")
+            throw ExplainerError.invalidInput("exemplars explain one image [1, C, H, W], got \(image.shape)")
         }
         guard let features = detector as? any PatchFeatureDetector else {
-            throw ExplainerError.invalidOption("exemplars compare patch features, which the \(type(of: detector).name) detector does not expose")
+            throw ExplainerError.notApplicable(method: Self.name, reason: Self.requirements.unmet(by: detector) ?? "")
         }
         let normals = try context.requiredNormalImages(method: Self.name)
         let result = try detector.score(image: image)
@@ -68,7 +99,7 @@ public struct NearestExemplars: ContextStoringExplainer {
         let cells = try PatchCells(grid: grid, imageSize: image.imageSize, setup: detector.setup, method: Self.name)
         let patchScores = result.provenance.patchScores
         guard patchScores.count == grid.height * grid.width else {
-            throw ExplainerError.invalidOption("exemplars: the result's \(patchScores.count) patch scores do not fill the \(grid) feature grid")
+            throw ExplainerError.notApplicable(method: Self.name, reason: "the detector's result gives \(patchScores.count) patch scores, which do not fill its \(grid) feature grid")
         }
         let queryCell = try cells.mostAnomalousCell(patchScores, target: target)
         let channels = queryRows.shape[2]
@@ -79,7 +110,7 @@ public struct NearestExemplars: ContextStoringExplainer {
         var images = ["query": try crop(image, around: queryCell, cells: cells)]
         var values: [String: Double] = ["query_row": Double(queryCell / grid.width), "query_column": Double(queryCell % grid.width),
                                         "query_score": Double(patchScores.scalars[queryCell])]
-        for (rank, match) in matches.prefix(count).enumerated() {
+        for (rank, match) in matches.prefix(options.count).enumerated() {
             let normal = try context.normalImage(match.image, resizedTo: size, channels: image.shape[1], method: Self.name)
             images["exemplar-\(rank + 1)"] = try crop(normal, around: match.cell, cells: cells)
             values["distance-\(rank + 1)"] = Double(match.distance)
@@ -89,22 +120,22 @@ public struct NearestExemplars: ContextStoringExplainer {
         }
         let targetValue = try target.values(of: result.map.reshaped([1, size.height, size.width]))[0]
         return Explanation(method: Self.name, map: result.map, target: target, targetValue: targetValue, images: images,
-                           values: values, options: ["count": "\(count)", "cropCells": "\(cropCells)"])
+                           values: values, options: ["count": "\(options.count)", "cropCells": "\(options.cropCells)"])
     }
 
     /// Every training image's patch nearest `query` (`[1, C]`), closest first.
     func nearestImages(to query: Tensor, among normals: any ImageSource, detector: any PatchFeatureDetector,
                        grid: Size2) throws -> [Match] {
-        guard normals.count > 0 else { throw ExplainerError.invalidOption("exemplars: the normal image set is empty") }
+        guard normals.count > 0 else { throw ExplainerError.invalidInput("exemplars: the normal image set is empty") }
         let positions = grid.height * grid.width
         var matches: [Match] = []
         var start = 0
         while start < normals.count {
-            let end = Swift.min(start + batchSize, normals.count)
+            let end = Swift.min(start + options.batchSize, normals.count)
             let batch = try Tensor.concatenate((start..<end).map { try detector.setup.preprocessing(normals.image(at: $0)) }, axis: 0)
             let (rows, trainingGrid) = try detector.patchFeatures(batch: batch)
             guard trainingGrid == grid else {
-                throw ExplainerError.invalidOption("exemplars: training images give a \(trainingGrid) patch grid, the explained image \(grid)")
+                throw ExplainerError.invalidInput("exemplars: training images give a \(trainingGrid) patch grid, the explained image \(grid)")
             }
             for offset in 0..<(end - start) {
                 let bank = try rows.sliced(axis: 0, range: offset..<(offset + 1)).reshaped([positions, rows.shape[2]])
@@ -116,10 +147,10 @@ public struct NearestExemplars: ContextStoringExplainer {
         return matches.sorted { ($0.distance, $0.image) < ($1.distance, $1.image) }
     }
 
-    /// The `cropCells`-square of cells around `cell` (moved inward at the borders) cut from
+    /// The ``Options/cropCells``-square of cells around `cell` (moved inward at the borders) cut from
     /// `image`, `[1, C, h, w]`.
     func crop(_ image: Tensor, around cell: Int, cells: PatchCells) throws -> Tensor {
-        let side = (Swift.min(cropCells, cells.grid.height), Swift.min(cropCells, cells.grid.width))
+        let side = (Swift.min(options.cropCells, cells.grid.height), Swift.min(options.cropCells, cells.grid.width))
         let top = Swift.min(Swift.max(cell / cells.grid.width - side.0 / 2, 0), cells.grid.height - side.0)
         let left = Swift.min(Swift.max(cell % cells.grid.width - side.1 / 2, 0), cells.grid.width - side.1)
         let rows = cells.rows(top).lowerBound..<cells.rows(top + side.0 - 1).upperBound
