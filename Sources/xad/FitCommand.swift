@@ -44,7 +44,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "The square input size images are resized to.")
     var imageSize = 256
 
-    @OptionGroup var backbone: WeightsOption
+    @OptionGroup var weights: WeightsOption
 
     @OptionGroup var options: MethodOptionArguments
 
@@ -89,7 +89,7 @@ struct FitCommand: ParsableCommand {
             layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
             holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
-        let fitted = try fitting.fit(on: data.train, weightsPath: backbone.weights, progress: console.progress, warn: console.warn)
+        let fitted = try fitting.fit(on: data.train, weightsPath: weights.weights, progress: console.progress, warn: console.warn)
         try fitted.model.write(to: URL(fileURLWithPath: out))
         let setup = fitted.model.detector.setup
         let result = Summary(

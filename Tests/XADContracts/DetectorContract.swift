@@ -79,7 +79,11 @@ public enum DetectorContract {
     public static func checkDescription(of type: any AnomalyDetector.Type) throws {
         let description = type.methodDescription
         try require(!description.summary.isEmpty, "\(type.name): no summary")
-        try OptionsContract.check(type.Options.self, method: type.name)
+        try checkOptions(of: type)
+    }
+
+    private static func checkOptions<D: AnomalyDetector>(of type: D.Type) throws {
+        try OptionsContract.check(D.Options.self, method: D.name)
     }
 
     private static func checkSaveAndLoad(_ model: any AnomalyDetector, scores results: [AnomalyResult]) throws {

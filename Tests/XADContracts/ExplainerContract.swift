@@ -36,6 +36,10 @@ public enum ExplainerContract {
     /// The explainer's description and options, as for detectors.
     public static func checkDescription(of type: any Explainer.Type) throws {
         try require(!type.summary.isEmpty, "\(type.name): no summary")
-        try OptionsContract.check(type.Options.self, method: type.name)
+        try checkOptions(of: type)
+    }
+
+    private static func checkOptions<E: Explainer>(of type: E.Type) throws {
+        try OptionsContract.check(E.Options.self, method: E.name)
     }
 }

@@ -7,7 +7,7 @@ import XADDetect
 /// registry adds it here, so a detector that cannot fit, score, save and load fails `make test`.
 @Suite("Detector contract")
 struct DetectorContractTests {
-    @Test(arguments: Detectors.builtIn.map(\.name))
+    @Test(arguments: Detectors.builtIn.map { $0.name })
     func keepsTheContract(_ name: String) throws {
         try DetectorContract.check(try Detectors.named(name))
     }

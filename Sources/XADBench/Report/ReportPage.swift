@@ -1,4 +1,5 @@
 import XADDetect
+import XADExplain
 
 /// The report's HTML: one self-contained page (inline CSS, a few lines of inline JavaScript for
 /// the gallery filter, charts as inline SVG); only gallery pictures are separate files.

@@ -67,7 +67,7 @@ public struct ExplanationFiles: Sendable {
                               seconds: seconds, files: ["\(method).npy", "\(method)_overlay.png"] + extras.map(\.0) + ["\(method).json"])
         summary.files.sort()
         let destination = try createdFolder(name)
-        try write(NPYFile.encode(explanation.map), to: destination.appendingPathComponent("\(method).npy"))
+        try AtomicFile.write(NPYFile.encode(explanation.map), to: destination.appendingPathComponent("\(method).npy"))
         try Image(tensor: shown).write(to: destination.appendingPathComponent("\(method)_overlay.png"), format: .png)
         for (file, extra) in extras {
             try Image(tensor: extra).write(to: destination.appendingPathComponent(file), format: .png)
@@ -75,7 +75,7 @@ public struct ExplanationFiles: Sendable {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try write(try encoder.encode(summary), to: destination.appendingPathComponent("\(method).json"))
+        try AtomicFile.write(try encoder.encode(summary), to: destination.appendingPathComponent("\(method).json"))
         return summary
     }
 
@@ -129,11 +129,5 @@ public struct ExplanationFiles: Sendable {
             throw ImageError(.writeFailed, url.path, "cannot create the folder (\(error.localizedDescription))")
         }
         return url
-    }
-
-    private func write(_ data: Data, to url: URL) throws {
-        do { try data.write(to: url, options: .atomic) } catch {
-            throw ImageError(.writeFailed, url.path, "cannot write the file (\(error.localizedDescription))")
-        }
     }
 }
