@@ -55,8 +55,3 @@ struct DetectorBenchmarks: BenchmarkSuite {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -1,50 +1,82 @@
 import Foundation
+import XADImage
+import XADTensor
 
-/// Whether a sample is normal or anomalous.
-public enum Label: String, Codable, Sendable, Hashable {
-    case normal, anomalous
+/// A decoded sample: the image and its ground-truth mask at the image's original size.
+public struct Sample: Sendable {
+    /// Where it came from and its label.
+    public let reference: SampleReference
+    /// The image as [1, C, H, W] in 0...1, C = 1 (gray) or 3 (RGB); alpha is dropped.
+    public let image: Tensor
+    /// The defect mask as [1, 1, H, W] with values 0 or 1 (all zero for normal images and for
+    /// anomalous images without a mask source).
+    public let mask: Tensor
+    /// False when an anomalous image has no mask: pixel metrics skip it.
+    public let hasMask: Bool
 
-    /// True for anomalous samples: the positive class of every metric.
-    public var isAnomalous: Bool { self == .anomalous }
+    /// The image's height and width.
+    public var size: Size2 { Size2(height: image.shape[2], width: image.shape[3]) }
 }
 
-/// An axis-aligned box in pixel coordinates of the original image; `x1, y1` inclusive,
-/// `x2, y2` exclusive.
-public struct DefectBox: Codable, Sendable, Hashable {
-    public var x1: Int, y1: Int, x2: Int, y2: Int
-    /// A dataset-specific defect type (DeepPCB: 1 open, 2 short, 3 mousebite, 4 spur, 5 copper,
-    /// 6 pin-hole), if known.
-    public var type: Int?
+extension SampleReference {
+    /// Decodes the image and builds its mask.
+    /// - Throws: `ImageError` for an unreadable image or mask, ``SampleError`` for a mask whose
+    ///   size differs from the image's.
+    public func load() throws -> Sample {
+        let decoded = try Image(contentsOf: image)
+        var tensor = decoded.toTensor()
+        if decoded.hasAlpha {
+            tensor = try tensor.sliced(axis: 1, range: 0..<(decoded.channels - 1))
+        }
+        let height = decoded.height, width = decoded.width
+        switch mask {
+        case nil:
+            return Sample(reference: self, image: tensor, mask: .zeros([1, 1, height, width]),
+                          hasMask: label == .normal)
+        case .boxes(let boxes):
+            return Sample(reference: self, image: tensor, mask: Self.rasterise(boxes, height: height, width: width),
+                          hasMask: true)
+        case .file(let url, let threshold):
+            let maskImage = try Image(contentsOf: url)
+            guard maskImage.width == width, maskImage.height == height else {
+                throw SampleError.maskSizeMismatch(mask: url, maskSize: Size2(height: maskImage.height, width: maskImage.width),
+                                                   image: image, imageSize: Size2(height: height, width: width))
+            }
+            let scale = Float(maskImage.maximumSampleValue) / 255
+            let cut = Float(threshold) * scale
+            let samples = maskImage.samples, stride = maskImage.channels
+            let binary = Tensor(shape: [1, 1, height, width]) { out in
+                for i in 0..<out.count { out[i] = Float(samples[i * stride]) >= cut ? 1 : 0 }
+            }
+            return Sample(reference: self, image: tensor, mask: binary, hasMask: true)
+        }
+    }
 
-    public init(x1: Int, y1: Int, x2: Int, y2: Int, type: Int? = nil) {
-        (self.x1, self.y1, self.x2, self.y2, self.type) = (x1, y1, x2, y2, type)
+    /// A [1, 1, H, W] mask with ones inside the boxes (clipped to the image).
+    static func rasterise(_ boxes: [DefectBox], height: Int, width: Int) -> Tensor {
+        Tensor(shape: [1, 1, height, width]) { out in
+            out.initialize(repeating: 0)
+            for box in boxes {
+                let rows = Swift.max(0, box.y1)..<Swift.min(height, box.y2)
+                let columns = Swift.max(0, box.x1)..<Swift.min(width, box.x2)
+                guard !rows.isEmpty, !columns.isEmpty else { continue }
+                for y in rows { for x in columns { out[y * width + x] = 1 } }
+            }
+        }
     }
 }
 
-/// Where a sample's ground-truth defect mask comes from.
-public enum MaskSource: Codable, Sendable, Hashable {
-    /// A mask image; pixels at or above `threshold` (0...255 scale) are defect.
-    case file(URL, threshold: UInt8 = 128)
-    /// Boxes drawn into an empty mask of the image's size.
-    case boxes([DefectBox])
-}
+/// A sample whose parts do not fit together.
+public enum SampleError: StatusReportingError, CustomStringConvertible, Equatable {
+    /// Parts of a sample that do not fit together are bad data.
+    public var exitStatus: ExitStatus { .data }
 
-/// One image of a dataset, not yet decoded: what it is, where it is and its ground truth.
-public struct SampleReference: Codable, Sendable, Hashable {
-    /// The image file.
-    public var image: URL
-    /// Normal or anomalous.
-    public var label: Label
-    /// The defect class ("good" for normal images), for per-class metrics.
-    public var category: String
-    /// The ground-truth mask, if the dataset has one for this image. Normal images have none:
-    /// their mask is empty.
-    public var mask: MaskSource?
+    case maskSizeMismatch(mask: URL, maskSize: Size2, image: URL, imageSize: Size2)
 
-    public init(image: URL, label: Label, category: String, mask: MaskSource? = nil) {
-        (self.image, self.label, self.category, self.mask) = (image, label, category, mask)
+    public var description: String {
+        switch self {
+        case .maskSizeMismatch(let mask, let maskSize, let image, let imageSize):
+            "\(mask.path): mask is \(maskSize.width)x\(maskSize.height) but its image \(image.lastPathComponent) is \(imageSize.width)x\(imageSize.height)"
+        }
     }
-
-    /// The file name, used to pair outputs with inputs.
-    public var name: String { image.lastPathComponent }
 }

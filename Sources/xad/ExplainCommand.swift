@@ -10,26 +10,26 @@ struct ExplainCommand: ParsableCommand {
     /// Computed, so that the method list is read from the registry when help is shown.
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-        commandName: "explain",
-        abstract: "Explain a saved model's scores of images: a map per method, an overlay, a JSON summary, and a panel comparing methods.",
-        discussion: """
-            For every image and method, OUT/NAME/ gets METHOD.npy (the relevance map, float32, at \
-            the image's size), METHOD_overlay.png (the map in colour over the image), \
-            METHOD_EXTRA.png for each extra image the method makes (counterfactual, difference, \
-            exemplars) and METHOD.json (target, its value, options, values, seconds); one JSON \
-            line per explanation goes to stdout (--json FILE also writes them as one JSON array \
-            to FILE; --json - prints that array in place of the lines). With --method all (or several methods) \
-            OUT/NAME/panel.png shows the input beside every method's overlay; methods that cannot \
-            explain this model (gradient methods on a detector without gradients, tcav without \
-            --concepts) are skipped with a warning. Methods (all, or any of these), with their \
-            options (key = default), set by --options JSON or --set key=value (--set \
-            occlusion.window=16 for one method of several):
-            \(MethodHelp.list(Explainers.descriptions))
+            commandName: "explain",
+            abstract: "Explain a saved model's scores of images: a map per method, an overlay, a JSON summary, and a panel comparing methods.",
+            discussion: """
+                For every image and method, OUT/NAME/ gets METHOD.npy (the relevance map, float32, at \
+                the image's size), METHOD_overlay.png (the map in colour over the image), \
+                METHOD_EXTRA.png for each extra image the method makes (counterfactual, difference, \
+                exemplars) and METHOD.json (target, its value, options, values, seconds); one JSON \
+                line per explanation goes to stdout (--json FILE also writes them as one JSON array \
+                to FILE; --json - prints that array in place of the lines). With --method all (or several methods) \
+                OUT/NAME/panel.png shows the input beside every method's overlay; methods that cannot \
+                explain this model (gradient methods on a detector without gradients, tcav without \
+                --concepts) are skipped with a warning. Methods (all, or any of these), with their \
+                options (key = default), set by --options JSON or --set key=value (--set \
+                occlusion.window=16 for one method of several):
+                \(MethodHelp.list(Explainers.descriptions))
 
-            Example:
-              xad explain --model pcb.xadm --method all --target topk:100 a.png --out why
-              xad explain --model pcb.xadm --method occlusion --set window=64 a.png --out why
-            """
+                Example:
+                  xad explain --model pcb.xadm --method all --target topk:100 a.png --out why
+                  xad explain --model pcb.xadm --method occlusion --set window=64 a.png --out why
+                """
         )
     }
 

@@ -10,23 +10,23 @@ struct FitCommand: ParsableCommand {
     /// Computed, so that the detector list is read from the registry when help is shown.
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-        commandName: "fit",
-        abstract: "Fit a detector on normal images and save the model.",
-        discussion: """
-            Detectors, with their options (key = default), set by --options JSON or --set key=value:
-            \(MethodHelp.list(Detectors.descriptions))
+            commandName: "fit",
+            abstract: "Fit a detector on normal images and save the model.",
+            discussion: """
+                Detectors, with their options (key = default), set by --options JSON or --set key=value:
+                \(MethodHelp.list(Detectors.descriptions))
 
-            The threshold saved with the model is the --threshold-percentile (default 99th) \
-            percentile of the scores of normal training images held out from fitting (every \
-            tenth by default, --holdout); the labelled test images are never used. Scores are \
-            normalised so that 0.5 is that threshold. The model is written to a temporary file \
-            and renamed, so a failed fit leaves nothing behind. stdout gets one summary line \
-            (or, with --json -, the summary as JSON).
+                The threshold saved with the model is the --threshold-percentile (default 99th) \
+                percentile of the scores of normal training images held out from fitting (every \
+                tenth by default, --holdout); the labelled test images are never used. Scores are \
+                normalised so that 0.5 is that threshold. The model is written to a temporary file \
+                and renamed, so a failed fit leaves nothing behind. stdout gets one summary line \
+                (or, with --json -, the summary as JSON).
 
-            Example:
-              xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
-              xad fit --detector padim --set channels=50 --data Demo/deeppcb --out pcb.xadm
-            """
+                Example:
+                  xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
+                  xad fit --detector padim --set channels=50 --data Demo/deeppcb --out pcb.xadm
+                """
         )
     }
 

@@ -108,7 +108,7 @@ public struct DemoRun: Sendable {
         let summaries = runs.enumerated().map { index, run in run.summary(model: index == 0 ? modelFile : nil) }
         return DemoResult(dataset: dataset.name, imageSize: imageSize, report: page.path, detectors: summaries,
                           explainers: explainers, explainedImages: explainedImages,
-                          seconds: (ContinuousClock.now - started) / .seconds(1))
+                          seconds: started.secondsElapsed)
     }
 
     /// One fitted and evaluated detector.

@@ -67,8 +67,7 @@ public struct QualityEvaluation: Sendable {
         for (done, item) in images.enumerated() {
             let clock = ContinuousClock.now
             let map = try explainer.explain(detector, image: item.image, target: target).map
-            let elapsed = ContinuousClock.now - clock
-            seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            seconds += clock.secondsElapsed
             // A measure undefined for this map (e.g. the relevance mass of an all-zero map) is left
             // out of the image's values and of the mean, as the correlations below are.
             var values: [String: Double] = [:]
