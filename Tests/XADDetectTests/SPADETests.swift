@@ -87,6 +87,6 @@ struct SPADETests {
     @Test func nonPositiveNeighbourCountsAreRefused() throws {
         var options = SPADE.Options()
         options.galleryImages = 0
-        #expect(throws: DetectorError.self) { try Self.smallModel(options) }
+        #expect(throws: OptionError.self) { try Self.smallModel(options) }
     }
 }

@@ -13,11 +13,18 @@ struct ExplainerContractTests {
     /// Each built-in detector, fitted on the contract's synthetic images.
     static let detectors: [any AnomalyDetector] = Detectors.builtIn.compactMap { try? DetectorContract.fitted($0) }
 
+    /// Fewer samples for the sampling methods, whatever their name: the contract checks shapes,
+    /// finiteness and applicability, not convergence.
+    static let quickSettings = OptionOverrides(["maskCount": .number(64), "samples": .number(8), "steps": .number(8)])
+
     @Test(arguments: Explainers.builtIn.map { $0.name })
     func keepsTheContractOnEveryDetector(_ name: String) throws {
         #expect(Self.detectors.count == Detectors.builtIn.count, "a detector could not be fitted for the contract")
         let context = ExplanationContext(normalImages: InMemoryImages(try DetectorContract.normalImages()))
-        let explainer = Explainers.configured([try Explainers.named(name)], with: context)[0]
+        let registered = try #require(Explainers.types.first { $0.name == name })
+        let keys = Set(registered.methodDescription.options.map(\.key))
+        let quick = OptionOverrides(Self.quickSettings.values.filter { keys.contains($0.key) })
+        let explainer = Explainers.configured([try Explainers.named(name, options: quick)], with: context)[0]
         try ExplainerContract.checkDescription(of: type(of: explainer))
         var explained = 0
         for detector in Self.detectors where try ExplainerContract.check(explainer, on: detector) { explained += 1 }
