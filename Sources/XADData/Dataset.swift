@@ -43,6 +43,7 @@ public enum DatasetFormats {
         MVTecAD(),
         MVTecAD(variant: .mpdd),
         MVTecAD(variant: .btad),
+        UCSDPed(),
         FolderFormat(),
     ]
 

@@ -1,0 +1,93 @@
+import Foundation
+import XADImage
+import XADTensor
+
+/// One clip of a video data set, not yet decoded: its ordered frame files, the label of every
+/// frame and, where the data set has them, every frame's pixel mask.
+///
+/// A clip decodes one frame at a time, so a detector can walk thousands of frames without holding
+/// them. Every decoded frame is checked against ``frameSize`` (the first frame's size, read when
+/// the data set was loaded): a clip with mixed sizes fails on the first odd frame, naming it.
+///
+/// XADData sits below XADDetect, so the clip does not conform to XADDetect's `ClipSource` itself;
+/// an adapter there wraps ``name``, ``count`` and ``tensor(at:)``.
+///
+/// ```swift
+/// let ped2 = try UCSDPed().loadVideo(URL(fileURLWithPath: "ucsd_ped2"))
+/// let clip = ped2.test[0]                       // "01", 180 frames
+/// let frame = try clip.tensor(at: 60)           // [1, 3, 240, 360] in 0...1
+/// print(clip.labels[60], clip.masks[60] != nil) // anomalous true
+/// ```
+public struct VideoClip: Sendable, Hashable, Codable {
+    /// The clip's name as on disk, e.g. `"01"` or `"Test001"`, for messages and reports.
+    public var name: String
+    /// The frame files in playing order.
+    public var frameURLs: [URL]
+    /// The label of each frame (training clips: all normal).
+    public var labels: [Label]
+    /// The pixel mask of each frame, nil where the data set has none (then only frame-level
+    /// evaluation applies).
+    public var masks: [MaskSource?]
+    /// The size every frame must have: the first frame's.
+    public var frameSize: Size2
+
+    /// A clip; `labels` and `masks` must have one entry per frame (a programmer error otherwise).
+    public init(name: String, frameURLs: [URL], labels: [Label], masks: [MaskSource?], frameSize: Size2) {
+        precondition(labels.count == frameURLs.count && masks.count == frameURLs.count,
+                     "VideoClip: one label and one mask entry per frame")
+        (self.name, self.frameURLs, self.labels, self.masks, self.frameSize) = (name, frameURLs, labels, masks, frameSize)
+    }
+
+    /// The number of frames.
+    public var count: Int { frameURLs.count }
+
+    /// The number of anomalous frames.
+    public var anomalousCount: Int { labels.count { $0 == .anomalous } }
+
+    /// Whether every frame has a pixel mask.
+    public var hasMasks: Bool { !masks.isEmpty && masks.allSatisfy { $0 != nil } }
+
+    /// Decodes frame `index` (0-based).
+    /// - Throws: ``VideoDataError`` for an index outside the clip or a frame whose size differs
+    ///   from ``frameSize``; `ImageError` for an unreadable frame.
+    public func frame(at index: Int) throws -> Image {
+        guard frameURLs.indices.contains(index) else {
+            throw VideoDataError.frameOutOfRange(clip: name, index: index, count: count)
+        }
+        let image = try Image(contentsOf: frameURLs[index])
+        let size = Size2(height: image.height, width: image.width)
+        guard size == frameSize else {
+            throw VideoDataError.frameSizeMismatch(clip: name, frame: frameURLs[index], size: size, expected: frameSize)
+        }
+        return image
+    }
+
+    /// Frame `index` as `[1, C, H, W]` in 0...1 (alpha dropped), the form detectors take.
+    public func tensor(at index: Int) throws -> Tensor {
+        try sample(at: index).load().image
+    }
+
+    /// Frame `index` as a data set sample: its file, label and mask; category "good" for normal
+    /// frames and "anomalous" for anomalous ones.
+    public func sample(at index: Int) throws -> SampleReference {
+        guard frameURLs.indices.contains(index) else {
+            throw VideoDataError.frameOutOfRange(clip: name, index: index, count: count)
+        }
+        return reference(at: index)
+    }
+
+    /// Every frame as a sample, in order.
+    public var samples: [SampleReference] { frameURLs.indices.map(reference(at:)) }
+
+    private func reference(at index: Int) -> SampleReference {
+        let label = labels[index]
+        return SampleReference(image: frameURLs[index], label: label,
+                               category: label == .normal ? "good" : "anomalous", mask: masks[index])
+    }
+
+    /// Decodes every frame once, checking that each is readable and of ``frameSize``. Slow (it
+    /// decodes the whole clip); loading checks numbering and pairing only.
+    public func validateFrames() throws {
+        for index in frameURLs.indices { _ = try frame(at: index) }
+    }
+}
