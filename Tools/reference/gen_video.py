@@ -1,0 +1,73 @@
+"""Video label fixtures: MAT v5 files (scipy.io.savemat, compressed and not), a MNAD-style .npy of
+frame labels, and zlib streams (Python's zlib), with the values they hold as JSON.
+
+Writes Tests/Fixtures/video/: labels_plain.mat, labels_compressed.mat, frame_labels.npy,
+mat_reference.json, inflate_cases.json. Needs numpy and scipy only.
+"""
+import base64
+import zlib
+
+import numpy as np
+import scipy.io
+
+from fixtures import FIXTURES, write
+
+rng = np.random.default_rng(12)
+folder = FIXTURES / "video"
+folder.mkdir(parents=True, exist_ok=True)
+
+# Avenue-style mask volume: 1 x 4 cell of 6 x 9 masks; frames 2 and 4 (1-based) have an object.
+masks = [np.zeros((6, 9), dtype=np.uint8) for _ in range(4)]
+masks[1][2:4, 3:7] = 1
+masks[3][0, 8] = 1
+vol_label = np.empty((1, 4), dtype=object)
+for i, mask in enumerate(masks):
+    vol_label[0, i] = mask
+
+# Frame-prediction-style ranges: one 2 x K array of [first; last] per clip.
+gt = np.empty((1, 3), dtype=object)
+gt[0, 0] = np.array([[3], [5]], dtype=np.float64)
+gt[0, 1] = np.array([[1, 7], [2, 8]], dtype=np.float64)
+gt[0, 2] = np.zeros((2, 0), dtype=np.float64)
+
+variables = {
+    "d": rng.normal(size=(3, 4)),
+    "s": rng.normal(size=(2, 3)).astype(np.float32),
+    "u": rng.integers(0, 256, size=(2, 3, 4)).astype(np.uint8),
+    "i": rng.integers(-30000, 30000, size=(1, 5)).astype(np.int16),
+    "b": rng.random((3, 2)) > 0.5,
+    "volLabel": vol_label,
+    "gt": gt,
+    "title": "avenue test",
+    "info": {"clips": np.array([[21.0]]), "fps": np.array([[25.0]])},
+}
+scipy.io.savemat(folder / "labels_plain.mat", variables, do_compression=False)
+scipy.io.savemat(folder / "labels_compressed.mat", variables, do_compression=True)
+
+# What the reader must give: every array as a row-major tensor with MATLAB's shape.
+reference = {name: variables[name] for name in ["d", "s", "u", "i"]}
+reference["b"] = variables["b"].astype(np.float32)
+for i, mask in enumerate(masks):
+    reference[f"volLabel{i}"] = mask.astype(np.float32)
+reference["gt1"] = gt[0, 1]
+entries = {k: np.asarray(v, dtype=np.float32) for k, v in reference.items()}
+entries["volLabelFlags"] = [bool(m.any()) for m in masks]
+write("video", "mat_reference", entries)
+
+# MNAD's frame_labels_*.npy: shape [1, N], 0/1 over all test frames clip after clip.
+labels = np.zeros((1, 12), dtype=np.int64)
+labels[0, [2, 3, 4, 8, 9]] = 1
+np.save(folder / "frame_labels.npy", labels)
+
+# zlib streams: stored (level 0), fixed Huffman (short text), dynamic Huffman with long matches.
+text = b"the quick brown fox jumps over the lazy dog; " * 40
+mixed = bytes(rng.integers(0, 8, size=6000).astype(np.uint8)) + text + bytes(3000) + text[:999]
+cases = {
+    "stored": zlib.compress(mixed[:3000], 0),
+    "fixed": zlib.compress(b"abcabcabcabcabc anomaly", 9),
+    "dynamic": zlib.compress(mixed, 9),
+}
+write("video", "inflate_cases", {
+    name: {"compressed": base64.b64encode(data).decode(), "plain": base64.b64encode(zlib.decompress(data)).decode()}
+    for name, data in cases.items()
+})
