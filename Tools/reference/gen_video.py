@@ -71,3 +71,46 @@ write("video", "inflate_cases", {
     name: {"compressed": base64.b64encode(data).decode(), "plain": base64.b64encode(zlib.decompress(data)).decode()}
     for name, data in cases.items()
 })
+
+# Motion primitives: morphology and connected components by scipy.ndimage on a blobby random
+# mask; the exact per-pixel median of a few frames by NumPy.
+from scipy import ndimage  # noqa: E402
+
+noise = ndimage.gaussian_filter(rng.random((30, 40)), 1.2)
+mask = noise > np.quantile(noise, 0.7)
+mask[3, 35] = True          # an isolated speck
+square3, square5 = np.ones((3, 3), bool), np.ones((5, 5), bool)
+
+
+def erode(m, s):
+    return ndimage.binary_erosion(m, s, border_value=1)
+
+
+def dilate(m, s):
+    return ndimage.binary_dilation(m, s, border_value=0)
+
+
+motion = {
+    "mask": mask,
+    "eroded3": erode(mask, square3),
+    "dilated3": dilate(mask, square3),
+    "opened3": dilate(erode(mask, square3), square3),
+    "closed3": erode(dilate(mask, square3), square3),
+    "opened5": dilate(erode(mask, square5), square5),
+    "closed5": erode(dilate(mask, square5), square5),
+}
+entries = {k: v.astype(np.float32) for k, v in motion.items()}
+for name, structure in [("eight", square3), ("four", ndimage.generate_binary_structure(2, 1))]:
+    labels, count = ndimage.label(mask, structure)
+    regions = []
+    for index, box in enumerate(ndimage.find_objects(labels), start=1):
+        ys, xs = np.nonzero(labels == index)
+        regions.append({"x1": box[1].start, "y1": box[0].start, "x2": box[1].stop, "y2": box[0].stop,
+                        "area": int(len(xs)), "cx": float(xs.mean()), "cy": float(ys.mean()),
+                        "first": int(np.flatnonzero((labels == index).reshape(-1))[0])})
+    entries[f"regions_{name}"] = sorted(regions, key=lambda r: r["first"])
+frames = rng.random((6, 7, 9)).astype(np.float32)
+entries["median_frames"] = frames
+entries["median_odd"] = np.median(frames[:5], axis=0)
+entries["median_even"] = np.median(frames, axis=0)
+write("video", "motion_reference", entries)
