@@ -12,6 +12,7 @@ let suites: [any BenchmarkSuite] = [
     PerturbationBenchmarks(),
     ExplainBenchmarks(),
     DetectorBenchmarks(),
+    MotionBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

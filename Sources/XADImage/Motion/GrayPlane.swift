@@ -86,46 +86,25 @@ public struct GrayPlane: Sendable, Equatable {
         return top + fy * (bottom - top)
     }
 
-    /// The plane convolved with a Gaussian of standard deviation `sigma` pixels (radius
-    /// `ceil(3 sigma)`, edges replicated); `sigma <= 0` returns the plane unchanged.
+    /// The plane convolved with a Gaussian of standard deviation `sigma` pixels (`2 ceil(3 sigma) + 1`
+    /// taps, edges reflected: ``Tensor/gaussianBlur(sigma:kernelSize:)``); `sigma <= 0` returns
+    /// the plane unchanged.
     public func gaussianBlurred(sigma: Float) -> GrayPlane {
         guard sigma > 0 else { return self }
-        return GrayPlane.separable(self, kernel: GrayPlane.gaussianKernel(sigma: sigma))
+        return GrayPlane(unchecked: width, height, GrayPlane.blurred([values], width: width, height: height, sigma: sigma)[0])
     }
 
-    /// Normalised Gaussian taps, `2 * radius + 1` of them.
-    static func gaussianKernel(sigma: Float) -> [Float] {
-        let radius = max(1, Int((3 * sigma).rounded(.up)))
-        let taps = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
-        let total = taps.reduce(0, +)
-        return taps.map { $0 / total }
-    }
-
-    /// Convolution with `kernel` along rows, then along columns; edges replicated.
-    static func separable(_ plane: GrayPlane, kernel: [Float]) -> GrayPlane {
-        let (width, height) = (plane.width, plane.height)
-        let radius = kernel.count / 2
-        var rows = [Float](repeating: 0, count: width * height)
-        var padded = [Float](repeating: 0, count: width + 2 * radius)
-        for y in 0..<height {
-            let base = y * width
-            for i in 0..<padded.count { padded[i] = plane.values[base + min(max(i - radius, 0), width - 1)] }
-            for x in 0..<width {
-                var sum: Float = 0
-                for t in 0..<kernel.count { sum += kernel[t] * padded[x + t] }
-                rows[base + x] = sum
-            }
+    /// Several planes of one size blurred in one call (the kernel's threads see all of them).
+    static func blurred(_ planes: [[Float]], width: Int, height: Int, sigma: Float) -> [[Float]] {
+        let count = width * height
+        let stacked = Tensor(shape: [1, planes.count, height, width]) { out in
+            for (k, plane) in planes.enumerated() { for i in 0..<count { out[k * count + i] = plane[i] } }
         }
-        var out = [Float](repeating: 0, count: width * height)
-        for y in 0..<height {
-            let base = y * width
-            for t in 0..<kernel.count {
-                let source = min(max(y + t - radius, 0), height - 1) * width
-                let weight = kernel[t]
-                for x in 0..<width { out[base + x] += weight * rows[source + x] }
-            }
-        }
-        return GrayPlane(unchecked: width, height, out)
+        let size = 2 * max(1, Int((3 * sigma).rounded(.up))) + 1
+        // sigma > 0 and an odd size on a rank-4 tensor: gaussianBlur cannot fail here.
+        guard let blurred = try? stacked.gaussianBlur(sigma: sigma, kernelSize: size) else { return planes }
+        let scalars = blurred.scalars
+        return planes.indices.map { k in Array(scalars[(k * count)..<((k + 1) * count)]) }
     }
 
     /// Every second pixel of the plane blurred with sigma 1 (one pyramid level up).

@@ -92,18 +92,17 @@ public struct DenseLucasKanade: Sendable {
             first.append(top.halved())
             second.append(second[second.count - 1].halved())
         }
-        let window = GrayPlane.gaussianKernel(sigma: windowSigma)
         var flow = FlowField(width: first[first.count - 1].width, height: first[first.count - 1].height)
         for level in stride(from: first.count - 1, through: 0, by: -1) {
             let (a, b) = (first[level], second[level])
             if flow.width != a.width || flow.height != a.height { flow = flow.upsampled(width: a.width, height: a.height) }
-            refine(&flow, from: a, to: b, window: window)
+            refine(&flow, from: a, to: b)
         }
         return flow
     }
 
     /// Lucas-Kanade steps at one level.
-    private func refine(_ flow: inout FlowField, from a: GrayPlane, to b: GrayPlane, window: [Float]) {
+    private func refine(_ flow: inout FlowField, from a: GrayPlane, to b: GrayPlane) {
         let (width, height) = (a.width, a.height)
         let count = width * height
         var ix = [Float](repeating: 0, count: count), iy = ix
@@ -114,8 +113,9 @@ public struct DenseLucasKanade: Sendable {
                 iy[row + x] = 0.5 * (a.values[down + x] - a.values[up + x])
             }
         }
-        let plane = { (values: [Float]) in GrayPlane.separable(GrayPlane(unchecked: width, height, values), kernel: window).values }
-        let axx = plane(zip(ix, ix).map(*)), axy = plane(zip(ix, iy).map(*)), ayy = plane(zip(iy, iy).map(*))
+        let window = { (planes: [[Float]]) in GrayPlane.blurred(planes, width: width, height: height, sigma: windowSigma) }
+        let structure = window([zip(ix, ix).map(*), zip(ix, iy).map(*), zip(iy, iy).map(*)])
+        let (axx, axy, ayy) = (structure[0], structure[1], structure[2])
         var bx = [Float](repeating: 0, count: count), by = bx
         for _ in 0..<iterations {
             for y in 0..<height {
@@ -126,7 +126,8 @@ public struct DenseLucasKanade: Sendable {
                     by[i] = iy[i] * difference
                 }
             }
-            let sx = plane(bx), sy = plane(by)
+            let mismatch = window([bx, by])
+            let (sx, sy) = (mismatch[0], mismatch[1])
             for i in 0..<count {
                 let (p, q, r) = (axx[i] + tikhonov, axy[i], ayy[i] + tikhonov)
                 let determinant = p * r - q * q
