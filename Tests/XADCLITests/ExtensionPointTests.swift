@@ -17,12 +17,12 @@ struct ExtensionPointTests {
             Detectors.unregister(MeanDifference.name)
             Explainers.unregister(MapEcho.name)
         }
-        let root = XAD.helpMessage()
+        let root = XAD.helpMessage(columns: 400)
         #expect(root.contains("mean-difference") && root.contains("map-echo"))
-        let fit = FitCommand.helpMessage()
+        let fit = FitCommand.helpMessage(columns: 400)
         #expect(fit.contains("mean-difference: absolute difference from the mean normal image"))
         #expect(fit.contains("gain = 1: scales the map"))
-        let explain = ExplainCommand.helpMessage()
+        let explain = ExplainCommand.helpMessage(columns: 400)
         #expect(explain.contains("map-echo: the detector's own anomaly map"))
         #expect(explain.contains("power = 1: exponent applied to the map"))
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XADDetect
 import XADImage
 import XADModels
 import XADTensor
@@ -176,6 +177,38 @@ struct FitPredictEvaluateTests {
         #expect(missing.stderr.hasPrefix("xad: error: ") && missing.stderr.contains("--out"))
         let help = try XADProcess.run(["fit", "--help"])
         #expect(help.status == 0 && help.stdout.contains("--threshold-percentile"))
+    }
+
+    @Test func setReplacesOneOptionAndBadOptionsNameTheKey() throws {
+        let data = try SyntheticDataset(normal: 6, perClass: 1)
+        defer { data.remove() }
+        let model = Self.temporaryPath("set.xadm"), json = Self.temporaryPath("set.json")
+        defer { for path in [model, json] { try? FileManager.default.removeItem(atPath: path) } }
+        let base = ["fit", "--detector", "padim", "--data", data.root.path, "--image-size", "64", "--layers", "stage1", "--quiet"]
+        // --set overrides --options for the same key.
+        let fit = try XADProcess.run(base + ["--options", #"{"channels": 20, "seed": 3}"#, "--set", "channels=12", "--out", model])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        let saved = try SavedModel.load(URL(fileURLWithPath: model))
+        #expect((saved.detector.options as? PaDiM.Options).map { [$0.channels, Int($0.seed)] } == [12, 3])
+
+        let misspelt = try XADProcess.run(base + ["--set", "chanels=2", "--out", model])
+        #expect(misspelt.status == 1 && misspelt.stderr.contains("padim has no option 'chanels'"), "\(misspelt.stderr)")
+        let wrongType = try XADProcess.run(base + ["--set", "channels=many", "--out", model])
+        #expect(wrongType.status == 1 && wrongType.stderr.contains("'channels'"), "\(wrongType.stderr)")
+        let badValue = try XADProcess.run(base + ["--set", "channels=0", "--out", model])
+        #expect(badValue.status == 1 && badValue.stderr.contains("channels must be at least 1"), "\(badValue.stderr)")
+        let noEquals = try XADProcess.run(base + ["--set", "channels", "--out", model])
+        #expect(noEquals.status == 1 && noEquals.stderr.contains("key=value"), "\(noEquals.stderr)")
+    }
+
+    @Test func fitHelpListsEveryRegisteredDetectorWithItsOptions() throws {
+        let help = try XADProcess.run(["fit", "--help"])
+        for detector in Detectors.all {
+            #expect(help.stdout.contains("\(detector.name)"), "\(detector.name)")
+            for option in detector.methodDescription.options {
+                #expect(help.stdout.contains("\(option.key) = \(option.defaultValue)"), "\(detector.name).\(option.key)")
+            }
+        }
     }
 
     /// `bytes` with the first occurrence of `old` replaced by `new` (of the same length).
