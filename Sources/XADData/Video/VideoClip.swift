@@ -62,9 +62,12 @@ public struct VideoClip: Sendable, Hashable, Codable {
         return image
     }
 
-    /// Frame `index` as `[1, C, H, W]` in 0...1 (alpha dropped), the form detectors take.
+    /// Frame `index` as `[1, C, H, W]` in 0...1 (alpha dropped), the form detectors take; its
+    /// mask is not read.
     public func tensor(at index: Int) throws -> Tensor {
-        try sample(at: index).load().image
+        let image = try frame(at: index)
+        let tensor = image.toTensor()
+        return image.hasAlpha ? try tensor.sliced(axis: 1, range: 0..<(image.channels - 1)) : tensor
     }
 
     /// Frame `index` as a data set sample: its file, label and mask; category "good" for normal
