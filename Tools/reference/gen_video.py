@@ -41,8 +41,12 @@ variables = {
     "title": "avenue test",
     "info": {"clips": np.array([[21.0]]), "fps": np.array([[25.0]])},
 }
-scipy.io.savemat(folder / "labels_plain.mat", variables, do_compression=False)
-scipy.io.savemat(folder / "labels_compressed.mat", variables, do_compression=True)
+for name, compressed in [("labels_plain.mat", False), ("labels_compressed.mat", True)]:
+    scipy.io.savemat(folder / name, variables, do_compression=compressed)
+    # The header's text carries the creation time: fix it so that regenerating changes nothing.
+    data = bytearray((folder / name).read_bytes())
+    data[:116] = b"MATLAB 5.0 MAT-file, written by Tools/reference/gen_video.py (scipy.io.savemat)".ljust(116)
+    (folder / name).write_bytes(bytes(data))
 
 # What the reader must give: every array as a row-major tensor with MATLAB's shape.
 reference = {name: variables[name] for name in ["d", "s", "u", "i"]}
