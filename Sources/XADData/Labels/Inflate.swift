@@ -83,12 +83,10 @@ enum Inflate {
             let distance = distanceBase[distanceCode] + Int(try bits.bits(distanceExtra[distanceCode]))
             guard distance <= output.count else { throw InflateError("distance \(distance) reaches before the start of the output") }
             guard output.count + length <= limit else { throw InflateError("output exceeds \(limit) bytes") }
+            // Byte by byte: the copy may overlap what it writes, and appending a slice of
+            // `output` to itself would copy the whole array (the slice keeps its buffer alive).
             let start = output.count - distance
-            if distance >= length {
-                output.append(contentsOf: output[start..<(start + length)])
-            } else {
-                for offset in 0..<length { output.append(output[start + offset]) }
-            }
+            for offset in 0..<length { output.append(output[start + offset]) }
         }
     }
 
