@@ -86,6 +86,20 @@ struct MATFileTests {
         var flipped = [UInt8](data)
         for index in stride(from: 140, to: flipped.count, by: 37) { flipped[index] ^= 0x5A }
         #expect(throws: LabelFileError.self) { try MATFile(data: Data(flipped), name: "flipped.mat") }
+        // Random damage never traps: every variant either reads or throws.
+        for file in ["labels_plain.mat", "labels_compressed.mat"] {
+            let original = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent(file)))
+            var state: UInt64 = 0x2545_F491_4F6C_DD1D
+            for _ in 0..<400 {
+                var damaged = original
+                for _ in 0..<3 {
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    let position = 128 + Int((state >> 33) % UInt64(original.count - 128))
+                    damaged[position] = UInt8(truncatingIfNeeded: state >> 20)
+                }
+                _ = try? MATFile(data: Data(damaged), name: file)
+            }
+        }
         var header = [UInt8](repeating: 0x20, count: 600)
         header.replaceSubrange(512..<520, with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A])
         let hdf5 = try #require(throws: LabelFileError.self) { try MATFile(data: Data(header), name: "v73.mat") }

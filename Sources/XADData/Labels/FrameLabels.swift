@@ -31,9 +31,9 @@ public enum FrameLabels {
             }
             var flags = [Bool](repeating: false, count: frameCount)
             for column in stride(from: 0, to: array.values.count, by: 2) {
-                let (first, last) = (Int(array.values[column]), Int(array.values[column + 1]))
-                guard first >= 1, last <= frameCount, first <= last else {
-                    throw LabelFileError(file, "clip \(clip + 1): range \(first)...\(last) is outside frames 1...\(frameCount)")
+                let (a, b) = (array.values[column], array.values[column + 1])
+                guard let first = Int(exactly: a), let last = Int(exactly: b), first >= 1, last <= frameCount, first <= last else {
+                    throw LabelFileError(file, "clip \(clip + 1): range \(a)...\(b) is not whole frames within 1...\(frameCount)")
                 }
                 for frame in first...last { flags[frame - 1] = true }
             }

@@ -133,7 +133,7 @@ struct MATElementReader {
             let element = try inner.next()
             if element.type == .utf8 { return (name, .text(String(decoding: element.data, as: UTF8.self))) }
             let codes = try inner.numbers(element, count: count, variable: name)
-            let scalars = codes.compactMap { Unicode.Scalar(UInt32($0)) }
+            let scalars = codes.compactMap { UInt32(exactly: $0).flatMap(Unicode.Scalar.init) }
             return (name, .text(String(String.UnicodeScalarView(scalars))))
         case 6...15:
             let classes: [MATArray.ElementClass] = [.double, .single, .int8, .uint8, .int16, .uint16, .int32, .uint32, .int64, .uint64]
@@ -155,7 +155,8 @@ struct MATElementReader {
     private func numbers(_ element: Element, count: Int, variable: String?) throws -> [Float] {
         let type = element.type
         guard type != .matrix, type != .compressed else { throw fail("numeric data expected, found \(type)", variable: variable) }
-        guard element.data.count == count * type.size else {
+        let (expected, overflow) = count.multipliedReportingOverflow(by: type.size)
+        guard !overflow, element.data.count == expected else {
             throw fail("\(element.data.count) bytes of \(type) data for \(count) elements", variable: variable)
         }
         let data = element.data
