@@ -26,19 +26,20 @@ struct GaussianStatistics: Sendable {
                 }
             }
         }
-        let inverse = Tensor(shape: [positions, dims, dims]) { inverse in
-            let x = UncheckedSendable(centred.storage.base), out = UncheckedSendable(inverse.baseAddress!)
+        let covariance = Tensor(shape: [positions, dims, dims]) { covariance in
+            let x = UncheckedSendable(centred.storage.base), out = UncheckedSendable(covariance.baseAddress!)
             Threads.parallelFor(positions) { p in
                 let covariance = out.value + p * dims * dims
                 BLAS.sgemm(transposeA: true, m: dims, n: dims, k: count, alpha: 1 / Float(count - 1),
                            a: x.value + p * count * dims, lda: dims, b: x.value + p * count * dims, ldb: dims,
                            c: covariance, ldc: dims)
                 for d in 0..<dims { covariance[d * dims + d] += regularisation }
-                // A failed factorisation leaves a NaN for the check below.
-                if !invertSymmetricPositiveDefinite(covariance, dims) { covariance[0] = .nan }
             }
         }
-        if inverse.withUnsafeBufferPointer({ buffer in (0..<positions).contains { buffer[$0 * dims * dims].isNaN } }) {
+        let inverse: Tensor
+        do {
+            inverse = try (consume covariance).symmetricPositiveDefiniteInverse()
+        } catch is LinearAlgebraError {
             throw DetectorError.invalidOption("a feature covariance is not positive definite; increase the regularisation")
         }
         return GaussianStatistics(mean: mean, inverseCovariance: inverse)
@@ -69,41 +70,4 @@ struct GaussianStatistics: Sendable {
             }
         }
     }
-}
-
-/// Inverts a symmetric positive-definite `n x n` matrix in place (Cholesky in Float64, then
-/// `A⁻¹ = L⁻ᵀ L⁻¹`). Returns false when the matrix is not positive definite.
-func invertSymmetricPositiveDefinite(_ a: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
-    var l = [Double](repeating: 0, count: n * n)
-    for j in 0..<n {
-        var diagonal = Double(a[j * n + j])
-        for k in 0..<j { diagonal -= l[j * n + k] * l[j * n + k] }
-        guard diagonal > 0 else { return false }
-        let root = diagonal.squareRoot()
-        l[j * n + j] = root
-        for i in (j + 1)..<Swift.max(j + 1, n) {
-            var value = Double(a[i * n + j])
-            for k in 0..<j { value -= l[i * n + k] * l[j * n + k] }
-            l[i * n + j] = value / root
-        }
-    }
-    // L⁻¹ by forward substitution, column by column.
-    var inverseL = [Double](repeating: 0, count: n * n)
-    for column in 0..<n {
-        for i in column..<n {
-            var value: Double = i == column ? 1 : 0
-            for k in column..<i { value -= l[i * n + k] * inverseL[k * n + column] }
-            inverseL[i * n + column] = value / l[i * n + i]
-        }
-    }
-    // A⁻¹[i][j] = sum_k L⁻¹[k][i] L⁻¹[k][j], k >= max(i, j).
-    for i in 0..<n {
-        for j in 0...i {
-            var value: Double = 0
-            for k in i..<n { value += inverseL[k * n + i] * inverseL[k * n + j] }
-            a[i * n + j] = Float(value)
-            a[j * n + i] = Float(value)
-        }
-    }
-    return true
 }
