@@ -110,15 +110,10 @@ public struct SPADE: ConfigurableDetector {
             results.append((imageScore, nearest))
         }
 
-        let patchMaps = try Tensor(shape: [count, 1, grid.height, grid.width], scalars: patchScores)
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return try results.enumerated().map { b, result in
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
-            let patchMap = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
-            return AnomalyResult(score: result.score, map: map, provenance: Provenance(
-                layers: extractor.layers, grid: grid, patchScores: patchMap, nearestNormal: result.nearest))
-        }
+        return try anomalyResults(
+            patchScores: Tensor(shape: [patchScores.count], scalars: patchScores), batch: batch, grid: grid,
+            sigma: options.sigma, layers: extractor.layers,
+            imageScore: { b, _ in results[b].score }, nearestNormal: { results[$0].nearest })
     }
 
     /// Each query patch's mean distance to its κ nearest patches among the `gallery` training

@@ -78,16 +78,8 @@ public struct PaDiM: AnomalyDetector {
             throw DetectorError.invalidOption("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
         let distances = try statistics.distances(FeatureExtractor.patchMajor(features, channels: channelIndices))
-        let count = batch.shape[0]
-        let patchMaps = try distances.reshaped([count, 1, grid.height, grid.width])
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return try (0..<count).map { b in
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
-            let patchScores = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
-            return AnomalyResult(score: try map.max().scalar ?? 0, map: map,
-                                 provenance: Provenance(layers: extractor.layers, grid: grid, patchScores: patchScores))
-        }
+        return try anomalyResults(patchScores: distances, batch: batch, grid: grid, sigma: options.sigma,
+                                  layers: extractor.layers) { _, map in try map.max().scalar ?? 0 }
     }
 
     public var fittedTensors: [String: Tensor] {

@@ -104,18 +104,14 @@ public struct PatchCore: AnomalyDetector {
         let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
         let rows = try FeatureExtractor.patchMajor(features).reshaped([count * positions, channels])
         let (distances, indices) = try memory.search(rows, k: 1)
-        let patchMaps = try Tensor(shape: [count, 1, grid.height, grid.width], scalars: distances)
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return try (0..<count).map { b in
-            let patchRange = (b * positions)..<((b + 1) * positions)
-            let score = try reweightedScore(rows: rows, distances: distances[patchRange], indices: indices[patchRange])
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
-            let patchScores = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
-            return AnomalyResult(score: score, map: map, provenance: Provenance(
-                layers: extractor.layers, grid: grid, patchScores: patchScores,
-                nearestNormal: indices[patchRange].map { sources[$0] }))
-        }
+        func patches(of image: Int) -> Range<Int> { (image * positions)..<((image + 1) * positions) }
+        return try anomalyResults(
+            patchScores: Tensor(shape: [distances.count], scalars: distances), batch: batch, grid: grid,
+            sigma: options.sigma, layers: extractor.layers,
+            imageScore: { b, _ in
+                try reweightedScore(rows: rows, distances: distances[patches(of: b)], indices: indices[patches(of: b)])
+            },
+            nearestNormal: { b in indices[patches(of: b)].map { sources[$0] } })
     }
 
     /// The paper's Eq. 7: the largest patch distance s*, times `1 - softmax(-)`'s weight of the
