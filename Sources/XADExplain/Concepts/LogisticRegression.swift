@@ -137,7 +137,7 @@ private struct Problem {
             hessian[j * columns + j] += (j < dimension ? penalty : 0) + 1e-12 * Swift.max(trace / Double(columns), 1)
         }
         do {
-            return try solveSymmetricPositiveDefinite(hessian, gradient, size: columns)
+            return try Cholesky(hessian, size: columns).solve(gradient)
         } catch {
             throw ExplainerError.numericalFailure("the concept classifier's Hessian is singular; check the concept activations")
         }

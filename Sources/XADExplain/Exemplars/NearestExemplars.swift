@@ -139,7 +139,7 @@ public struct NearestExemplars: ContextStoringExplainer {
             }
             for offset in 0..<(end - start) {
                 let bank = try rows.sliced(axis: 0, range: offset..<(offset + 1)).reshaped([positions, rows.shape[2]])
-                let nearest = NearestNeighbours(bank: bank).search(query, k: 1)
+                let nearest = try NearestNeighbours(bank: bank).search(query, k: 1)
                 matches.append(Match(image: start + offset, cell: nearest.indices[0], distance: nearest.distances[0]))
             }
             start = end
