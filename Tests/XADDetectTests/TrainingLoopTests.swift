@@ -108,7 +108,10 @@ struct TrainingLoopTests {
             _ = try Self.loop(folder).run(model, samples: Self.images)
             Issue.record("a NaN loss did not stop training")
         } catch let error as DetectorError {
-            guard case .numericalFailure(let message) = error else { return Issue.record("wrong error \(error)") }
+            guard case .numericalFailure(let message) = error else {
+                Issue.record("wrong error \(error)")
+                return
+            }
             #expect(message.contains("epoch 2, step 3"), "\(message)")
             #expect(message.contains(folder))
         }
