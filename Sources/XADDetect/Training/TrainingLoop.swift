@@ -78,6 +78,7 @@ public struct TrainingLoop: Sendable {
         var model = initial
         var optimiser = plan.makeOptimiser()
         var state = Progress()
+        var seed = settings.seed
         if settings.resume {
             guard let folder = settings.checkpointFolder else {
                 throw DetectorError.missingRequirement("cannot resume: no checkpoint folder was given")
@@ -88,6 +89,7 @@ public struct TrainingLoop: Sendable {
                 throw DetectorError.modelFile(path: TrainingCheckpoint.url(in: folder).path, problem: "\(error)")
             }
             let r = checkpoint.record
+            seed = r.seed   // the run's randomness continues as it began, whatever seed this call names
             state = Progress(epoch: r.epoch, losses: r.losses, validationLosses: r.validationLosses, seconds: r.seconds,
                              bestValidationLoss: r.bestValidationLoss, epochsWithoutImprovement: r.epochsWithoutImprovement)
         }
@@ -97,7 +99,7 @@ public struct TrainingLoop: Sendable {
         while state.epoch < plan.epochs {
             let epochStarted = ContinuousClock.now
             optimiser.learningRate = plan.learningRate(epoch: state.epoch)
-            let loss = try trainEpoch(&model, optimiser: &optimiser, samples: samples, epoch: state.epoch)
+            let loss = try trainEpoch(&model, optimiser: &optimiser, samples: samples, epoch: state.epoch, seed: seed)
             state.losses.append(loss)
             if let validation {
                 let validationLoss = try Self.meanLoss(of: model, on: validation, batchSize: plan.batchSize)
@@ -112,7 +114,7 @@ public struct TrainingLoop: Sendable {
             state.epoch += 1
             let epochSeconds = epochStarted.secondsElapsed
             state.seconds += epochSeconds
-            try saveCheckpoint(model: model, optimiser: optimiser, state: state)
+            try saveCheckpoint(model: model, optimiser: optimiser, state: state, seed: seed)
             report(state, epochSeconds: epochSeconds)
 
             if let patience = plan.patience, state.epochsWithoutImprovement >= patience, state.epoch < plan.epochs {
@@ -126,14 +128,14 @@ public struct TrainingLoop: Sendable {
             }
         }
         let record = TrainingRecord(epochs: state.epoch, losses: state.losses, validationLosses: state.validationLosses,
-                                    seconds: state.seconds, seed: settings.seed)
+                                    seconds: state.seconds, seed: seed)
         return Outcome(model: model, record: record, stop: stop)
     }
 
     /// One pass over `samples` in this epoch's shuffled order; returns the mean loss per image.
     private func trainEpoch<Model: TrainableModel>(_ model: inout Model, optimiser: inout any CheckpointableOptimiser,
-                                                   samples: Tensor, epoch: Int) throws -> Double {
-        var generator = Self.generator(seed: settings.seed, epoch: epoch)
+                                                   samples: Tensor, epoch: Int, seed: UInt64) throws -> Double {
+        var generator = Self.generator(seed: seed, epoch: epoch)
         let count = samples.shape[0]
         let order = Self.shuffled(count, using: &generator)
         let steps = (count + plan.batchSize - 1) / plan.batchSize
@@ -186,11 +188,12 @@ public struct TrainingLoop: Sendable {
         return total / Double(Swift.max(count, 1))
     }
 
-    private func saveCheckpoint<Model: TrainableModel>(model: Model, optimiser: any CheckpointableOptimiser, state: Progress) throws {
+    private func saveCheckpoint<Model: TrainableModel>(model: Model, optimiser: any CheckpointableOptimiser, state: Progress,
+                                                      seed: UInt64) throws {
         guard let folder = settings.checkpointFolder else { return }
         let optimiserState = optimiser.state
         let record = TrainingCheckpoint.Record(
-            format: TrainingCheckpoint.formatVersion, detector: detector, epoch: state.epoch, seed: settings.seed,
+            format: TrainingCheckpoint.formatVersion, detector: detector, epoch: state.epoch, seed: seed,
             losses: state.losses, validationLosses: state.validationLosses, seconds: state.seconds,
             bestValidationLoss: state.bestValidationLoss, epochsWithoutImprovement: state.epochsWithoutImprovement,
             optimiserSteps: optimiserState.steps, plan: plan)
