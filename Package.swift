@@ -19,6 +19,12 @@ let package = Package(
     products: [
         .library(name: "XADTensor", targets: ["XADTensor"]),
         .library(name: "XADImage", targets: ["XADImage"]),
+        .library(name: "XADModels", targets: ["XADModels"]),
+        .library(name: "XADData", targets: ["XADData"]),
+        .library(name: "XADMetrics", targets: ["XADMetrics"]),
+        .library(name: "XADDetect", targets: ["XADDetect"]),
+        .library(name: "XADExplain", targets: ["XADExplain"]),
+        .library(name: "XADBench", targets: ["XADBench"]),
         .executable(name: "xad", targets: ["xad"]),
         .executable(name: "xad-benchmarks", targets: ["Benchmarks"]),
     ],

@@ -2,7 +2,7 @@ import XADTensor
 
 /// A detector could not be fitted, scored, saved or loaded; the message says why and what to do.
 ///
-/// Each case says its own ``ExitStatus``: a caller can tell a bad option (fix the request) from
+/// Each case says its own `ExitStatus`: a caller can tell a bad option (fix the request) from
 /// bad data or a corrupt model file (fix the file) from a numerical failure on the data.
 public enum DetectorError: StatusReportingError, Equatable {
     /// An option value the detector cannot use (usage).

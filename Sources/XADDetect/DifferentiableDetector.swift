@@ -1,6 +1,6 @@
 import XADTensor
 
-/// A detector whose anomaly map can be recomputed with operations a ``GradientTape`` records,
+/// A detector whose anomaly map can be recomputed with operations a `GradientTape` records,
 /// so gradient explainers can ask for d map / d input and d map / d backbone activations.
 ///
 /// Memory-bank methods fix each test patch's nearest neighbour at its current choice (the

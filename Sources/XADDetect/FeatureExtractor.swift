@@ -66,20 +66,9 @@ public struct FeatureExtractor: Sendable {
 extension FeatureExtractor {
     /// Features `[N, C, h, w]` laid out patch-major `[N, h * w, D]`, keeping only `channels`
     /// (all channels when nil), so that each patch's vector is contiguous.
-    static func patchMajor(_ features: Tensor, channels: [Int]? = nil) -> Tensor {
-        let (batch, total, height, width) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3])
-        let kept = channels ?? Array(0..<total)
-        let positions = height * width
-        return Tensor(shape: [batch, positions, kept.count]) { out in
-            let x = features.storage.base
-            for b in 0..<batch {
-                for (d, channel) in kept.enumerated() {
-                    let plane = x + (b * total + channel) * positions
-                    let target = out.baseAddress! + b * positions * kept.count + d
-                    for p in 0..<positions { target[p * kept.count] = plane[p] }
-                }
-            }
-        }
+    static func patchMajor(_ features: Tensor, channels: [Int]? = nil) throws -> Tensor {
+        let rows = try features.channelsLast(keeping: channels)
+        return try rows.reshaped([rows.shape[0], rows.shape[1] * rows.shape[2], rows.shape[3]])
     }
 }
 

@@ -11,34 +11,13 @@ struct GaussianStatistics: Sendable {
     /// Fits from samples laid out `[P, N, D]` (position-major): covariance
     /// `Σ_p = (X_pᵀ X_p) / (N - 1) + ε I` after centring, inverted through a Cholesky factor.
     static func fit(samples: Tensor, regularisation: Float) throws -> GaussianStatistics {
-        let (positions, count, dims) = (samples.shape[0], samples.shape[1], samples.shape[2])
+        let count = samples.shape[1]
         guard count >= 2 else { throw DetectorError.invalidInput("PaDiM needs at least 2 training images, got \(count)") }
-        var centred = samples
-        let mean = Tensor(shape: [positions, dims]) { mean in
-            centred.withUnsafeMutableBufferPointer { x in
-                for p in 0..<positions {
-                    let block = x.baseAddress! + p * count * dims
-                    let mu = mean.baseAddress! + p * dims
-                    for d in 0..<dims { mu[d] = 0 }
-                    for n in 0..<count { for d in 0..<dims { mu[d] += block[n * dims + d] } }
-                    for d in 0..<dims { mu[d] /= Float(count) }
-                    for n in 0..<count { for d in 0..<dims { block[n * dims + d] -= mu[d] } }
-                }
-            }
-        }
-        let inverse = Tensor(shape: [positions, dims, dims]) { inverse in
-            let x = UncheckedSendable(centred.storage.base), out = UncheckedSendable(inverse.baseAddress!)
-            Threads.parallelFor(positions) { p in
-                let covariance = out.value + p * dims * dims
-                BLAS.sgemm(transposeA: true, m: dims, n: dims, k: count, alpha: 1 / Float(count - 1),
-                           a: x.value + p * count * dims, lda: dims, b: x.value + p * count * dims, ldb: dims,
-                           c: covariance, ldc: dims)
-                for d in 0..<dims { covariance[d * dims + d] += regularisation }
-                // A failed factorisation leaves a NaN for the check below.
-                if !invertSymmetricPositiveDefinite(covariance, dims) { covariance[0] = .nan }
-            }
-        }
-        if inverse.withUnsafeBufferPointer({ buffer in (0..<positions).contains { buffer[$0 * dims * dims].isNaN } }) {
+        let (mean, covariance) = try samples.meanAndCovariance(ridge: regularisation)
+        let inverse: Tensor
+        do {
+            inverse = try (consume covariance).symmetricPositiveDefiniteInverse()
+        } catch is LinearAlgebraError {
             throw DetectorError.numericalFailure("a feature covariance is not positive definite; increase the regularisation")
         }
         return GaussianStatistics(mean: mean, inverseCovariance: inverse)
@@ -46,64 +25,7 @@ struct GaussianStatistics: Sendable {
 
     /// Mahalanobis distances `sqrt((x - μ_p)ᵀ Σ_p⁻¹ (x - μ_p))` of features `[B, P, D]`
     /// (position-major per image) -> `[B, P]`.
-    func distances(_ features: Tensor) -> Tensor {
-        let (batch, positions, dims) = (features.shape[0], features.shape[1], features.shape[2])
-        return Tensor(shape: [batch, positions]) { out in
-            let x = UncheckedSendable(features.storage.base), mu = UncheckedSendable(mean.storage.base)
-            let inv = UncheckedSendable(inverseCovariance.storage.base), result = UncheckedSendable(out.baseAddress!)
-            Threads.parallelFor(positions) { p in
-                var diff = [Float](repeating: 0, count: dims)
-                for b in 0..<batch {
-                    let row = x.value + (b * positions + p) * dims
-                    for d in 0..<dims { diff[d] = row[d] - mu.value[p * dims + d] }
-                    let sigma = inv.value + p * dims * dims
-                    var total: Float = 0
-                    for i in 0..<dims {
-                        var dot: Float = 0
-                        let sigmaRow = sigma + i * dims
-                        for j in 0..<dims { dot += sigmaRow[j] * diff[j] }
-                        total += dot * diff[i]
-                    }
-                    result.value[b * positions + p] = Swift.max(total, 0).squareRoot()
-                }
-            }
-        }
+    func distances(_ features: Tensor) throws -> Tensor {
+        try features.mahalanobisDistances(mean: mean, inverseCovariance: inverseCovariance)
     }
-}
-
-/// Inverts a symmetric positive-definite `n x n` matrix in place (Cholesky in Float64, then
-/// `A⁻¹ = L⁻ᵀ L⁻¹`). Returns false when the matrix is not positive definite.
-func invertSymmetricPositiveDefinite(_ a: UnsafeMutablePointer<Float>, _ n: Int) -> Bool {
-    var l = [Double](repeating: 0, count: n * n)
-    for j in 0..<n {
-        var diagonal = Double(a[j * n + j])
-        for k in 0..<j { diagonal -= l[j * n + k] * l[j * n + k] }
-        guard diagonal > 0 else { return false }
-        let root = diagonal.squareRoot()
-        l[j * n + j] = root
-        for i in (j + 1)..<Swift.max(j + 1, n) {
-            var value = Double(a[i * n + j])
-            for k in 0..<j { value -= l[i * n + k] * l[j * n + k] }
-            l[i * n + j] = value / root
-        }
-    }
-    // L⁻¹ by forward substitution, column by column.
-    var inverseL = [Double](repeating: 0, count: n * n)
-    for column in 0..<n {
-        for i in column..<n {
-            var value: Double = i == column ? 1 : 0
-            for k in column..<i { value -= l[i * n + k] * inverseL[k * n + column] }
-            inverseL[i * n + column] = value / l[i * n + i]
-        }
-    }
-    // A⁻¹[i][j] = sum_k L⁻¹[k][i] L⁻¹[k][j], k >= max(i, j).
-    for i in 0..<n {
-        for j in 0...i {
-            var value: Double = 0
-            for k in i..<n { value += inverseL[k * n + i] * inverseL[k * n + j] }
-            a[i * n + j] = Float(value)
-            a[j * n + i] = Float(value)
-        }
-    }
-    return true
 }

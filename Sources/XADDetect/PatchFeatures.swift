@@ -13,7 +13,7 @@ extension PatchFeatureDetector {
     /// (row `p` of image `n` is grid cell `p`, row-major), and the grid.
     public func patchFeatures(batch: Tensor) throws -> (rows: Tensor, grid: Size2) {
         let features = try featureExtractor(batch)
-        return (FeatureExtractor.patchMajor(features), Size2(height: features.shape[2], width: features.shape[3]))
+        return (try FeatureExtractor.patchMajor(features), Size2(height: features.shape[2], width: features.shape[3]))
     }
 }
 

@@ -4,9 +4,9 @@ import XADTensor
 /// A method that says why a detector scored an image as it did: a map of how much each pixel
 /// matters, plus method-specific extras.
 ///
-/// An explainer is its ``Options`` (a ``MethodOptions`` struct with documented defaults, read from
+/// An explainer is its ``Options`` (a `MethodOptions` struct with documented defaults, read from
 /// the command line, configuration files and benchmark grids alike) applied to a detector's score.
-/// Explainers work on any ``AnomalyDetector`` that has what their ``requirements`` name; otherwise
+/// Explainers work on any `AnomalyDetector` that has what their ``requirements`` name; otherwise
 /// ``unmetNeeds(of:)`` says what is missing and ``explain(_:image:target:)`` throws
 /// ``ExplainerError/notApplicable(method:reason:)`` (or ``ExplainerError/notDifferentiable(detector:method:)``).
 /// Registering an explainer is one line in ``Explainers/builtIn``.
@@ -33,7 +33,7 @@ public protocol Explainer: Sendable {
 
     /// Why this explainer, as configured, cannot explain `detector` (nil when it can): a
     /// capability the detector lacks or context the explainer was not given. The default checks
-    /// ``requirements`` against the detector; explainers that need context add their own checks.
+    /// ``Explainer/requirements`` against the detector; explainers that need context add their own checks.
     func unmetNeeds(of detector: any AnomalyDetector) -> String?
 
     /// Explains `detector`'s `target` on one image (`[1, C, H, W]` in 0...1, any size).
@@ -70,11 +70,11 @@ public struct ExplainerRequirements: OptionSet, Sendable, Hashable {
     public let rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
 
-    /// Gradients of the score: a ``DifferentiableDetector``.
+    /// Gradients of the score: a `DifferentiableDetector`.
     public static let gradients = ExplainerRequirements(rawValue: 1 << 0)
-    /// Each test patch's nearest normal training patch (``DetectorTraits/providesProvenance``).
+    /// Each test patch's nearest normal training patch (`DetectorTraits.providesProvenance`).
     public static let provenance = ExplainerRequirements(rawValue: 1 << 1)
-    /// Patch features in the detector's own space (a ``PatchFeatureDetector``).
+    /// Patch features in the detector's own space (a `PatchFeatureDetector`).
     public static let patchFeatures = ExplainerRequirements(rawValue: 1 << 2)
     /// The detector's normal training images (``ExplanationContext/normalImages``).
     public static let normalImages = ExplainerRequirements(rawValue: 1 << 3)
@@ -145,7 +145,7 @@ public struct Explanation: Sendable {
     }
 }
 
-/// Why an explanation could not be made. Each case says its own ``ExitStatus``.
+/// Why an explanation could not be made. Each case says its own `ExitStatus`.
 public enum ExplainerError: StatusReportingError, Equatable {
     /// The method needs gradients of the score and the detector gives none (usage).
     case notDifferentiable(detector: String, method: String)

@@ -38,7 +38,7 @@ public enum Explainers {
     public static var names: [String] { types.map { $0.name } }
 
     /// The explainer called `name`, with its defaults replaced by `overrides`.
-    /// - Throws: ``ExplainerError/unknownMethod(_:known:)``; ``OptionError`` for a bad option.
+    /// - Throws: ``ExplainerError/unknownMethod(_:known:)``; `OptionError` for a bad option.
     public static func named(_ name: String, options overrides: OptionOverrides = OptionOverrides()) throws -> any Explainer {
         guard let type = types.first(where: { $0.name == name }) else {
             throw ExplainerError.unknownMethod(name, known: names)

@@ -15,7 +15,7 @@ import XADTensor
 /// let explainers = Explainers.configured(Explainers.all, with: context)
 /// ```
 public struct ExplanationContext: Sendable {
-    /// The detector's training images in fitting order: ``PatchLocation/image`` indexes them.
+    /// The detector's training images in fitting order: `PatchLocation.image` indexes them.
     public var normalImages: (any ImageSource)?
     /// A folder with one sub-folder of example images per concept (and random sets whose names
     /// start with `random`), for concept explanations.
@@ -35,7 +35,7 @@ public protocol ContextualExplainer: Explainer {
     func using(_ context: ExplanationContext) -> Self
 }
 
-/// A ``ContextualExplainer`` that keeps the whole context as a property, so ``using(_:)`` is
+/// A ``ContextualExplainer`` that keeps the whole context as a property, so ``ContextualExplainer/using(_:)`` is
 /// just a copy with the property replaced.
 public protocol ContextStoringExplainer: ContextualExplainer {
     /// The context the explainer was given (empty by default).

@@ -46,7 +46,7 @@ extension ExplanationTarget {
 
     /// The target of maps computed at the model's resolution (`[N, h, w]`), resized (bilinear)
     /// to the explained image's size first, so regions are in image pixels and the value is the
-    /// one ``AnomalyDetector/score(image:)``'s map gives.
+    /// one `AnomalyDetector.score(image:)`'s map gives.
     public func values(of maps: Tensor, at imageSize: Size2) throws -> Tensor {
         guard maps.rank == 3 else { throw ExplainerError.invalidTarget("maps must be [N, H, W], got \(maps.shape)") }
         let (count, height, width) = (maps.shape[0], maps.shape[1], maps.shape[2])

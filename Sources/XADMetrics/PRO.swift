@@ -1,6 +1,6 @@
 /// The per-region overlap (PRO) curve and the area under it (AUPRO), as anomalib (>= 2.3) defines them.
 ///
-/// Regions are the 8-connected components of each ground-truth mask (see ``ConnectedComponents``).
+/// Regions are the 8-connected components of each ground-truth mask (see `ConnectedComponents`).
 /// At a threshold `t` (a pixel is called a defect when its score `>= t`):
 /// - FPR(t) is the share of background pixels (of all images) called defects;
 /// - PRO(t) is the mean over all regions of the share of the region's pixels called defects.

@@ -23,7 +23,10 @@ public struct PixelMetrics: Sendable {
     private let pro: PROCurve?
 
     /// Measures `maps` against `masks` (paired by position, equal sizes).
-    /// - Parameter fprLimit: where the PRO curve ends, in (0, 1]; 0.3 by convention.
+    /// - Parameters:
+    ///   - maps: anomaly maps, one per image.
+    ///   - masks: the ground-truth masks, one per map, each of its map's size.
+    ///   - fprLimit: where the PRO curve ends, in (0, 1]; 0.3 by convention.
     /// - Throws: ``MetricsError`` when the counts or sizes differ (naming the map) or the limit is invalid.
     public init(maps: [ScoreMap], masks: [DefectMask], fprLimit: Double = 0.3) throws {
         guard fprLimit > 0 && fprLimit <= 1 else {

@@ -9,7 +9,7 @@ import XADTensor
 /// set's normal training images, score its held-out test images, explain the most anomalous
 /// ones, measure everything and write the HTML report.
 ///
-/// Each detector in ``detectors`` is fitted and calibrated by ``ModelFitting`` and evaluated by
+/// Each detector in ``detectors`` is fitted and calibrated by `ModelFitting` and evaluated by
 /// ``Evaluator``. The first detector's ``Report`` is written to ``output`` (`report.html`, with
 /// explanation panels by ``explainers`` for its ``explainedImages`` highest-scoring test images),
 /// and the other detectors' numbers are added to its run summary; each other detector gets its
@@ -59,7 +59,7 @@ public struct DemoRun: Sendable {
     /// the top two are templates of board regions no training template shows, the next two boards
     /// with defects.
     public var explainedImages: Int
-    /// The backbone's weight file, when not installed where ``WeightLocator`` looks.
+    /// The backbone's weight file, when not installed where `WeightLocator` looks.
     public var weightsPath: String?
 
     /// A demo of `data` written to `output`; every other setting has the default documented on its property.

@@ -10,7 +10,7 @@ import XADTensor
 /// defect class (that class's anomalous images with every normal test image).
 ///
 /// Pixel metrics are measured at the model's resolution (MTD protocol v1): maps as
-/// ``AnomalyDetector/score(batch:)`` returns them, masks resampled (nearest) to the model's input
+/// `AnomalyDetector.score(batch:)` returns them, masks resampled (nearest) to the model's input
 /// size, and centre-cropped like the images when the preprocessing crops. Anomalous images without
 /// a mask take no part in pixel metrics.
 ///
@@ -20,7 +20,7 @@ import XADTensor
 /// report.overall.imageAUROC   // 0.98...
 /// ```
 public struct Evaluator: Sendable {
-    /// What to do with a test image (or mask) that cannot be read. Default ``BadImagePolicy/fail``.
+    /// What to do with a test image (or mask) that cannot be read. Default `BadImagePolicy.fail`.
     public var onBadImage: BadImagePolicy
     /// Images per scoring batch. Default 8.
     public var batchSize: Int
@@ -54,11 +54,13 @@ public struct Evaluator: Sendable {
 
     /// Scores `detector` on `dataset.test` and measures it: the report and the scored images.
     /// - Parameters:
+    ///   - detector: the fitted detector.
+    ///   - dataset: the data set; only its test split is read.
     ///   - threshold: a decision threshold on raw scores to check (TPR and FPR at it), if any.
     ///   - progress: stage "scoring", images done of all.
-    ///   - warn: receives one line per skipped image (with ``BadImagePolicy/skip``).
+    ///   - warn: receives one line per skipped image (with `BadImagePolicy.skip`).
     /// - Throws: ``EvaluationError`` when there is nothing to evaluate; the loading error (naming
-    ///   the file) for a bad image or mask under ``BadImagePolicy/fail``; ``MetricsError`` for
+    ///   the file) for a bad image or mask under `BadImagePolicy.fail`; `MetricsError` for
     ///   non-finite scores.
     public func evaluation(of detector: any AnomalyDetector, on dataset: Dataset, threshold: Double? = nil,
                            progress: FitProgress? = nil, warn: (String) -> Void = { _ in }) throws -> Evaluation {

@@ -21,12 +21,12 @@ public struct Evaluation: Sendable {
 /// One scored test image: where it came from, its score, and its map and mask at the model's
 /// resolution (the resolution pixel metrics are measured at).
 public struct ScoredImage: Sendable {
-    /// The test sample: file, label, defect class and mask source (``SampleReference/load()``
+    /// The test sample: file, label, defect class and mask source (`SampleReference.load()`
     /// decodes it again).
     public let reference: SampleReference
     /// The image's anomaly score.
     public let score: Float
-    /// The anomaly map at the model's resolution, as ``AnomalyDetector/score(batch:)`` returned it.
+    /// The anomaly map at the model's resolution, as `AnomalyDetector.score(batch:)` returned it.
     public let map: ScoreMap
     /// The ground-truth mask at the model's resolution (resized nearest, centre-cropped like the
     /// images); nil for an anomalous image without a mask. Normal images have an empty mask.

@@ -63,7 +63,9 @@ public struct Report: Sendable {
     ///
     /// Everything is built in a temporary folder beside `folder` and renamed into place, so a
     /// failure leaves the old report (or nothing) rather than half a report.
-    /// - Parameter progress: stage "report", gallery images done of all.
+    /// - Parameters:
+    ///   - folder: the report's folder.
+    ///   - progress: stage "report", gallery images done of all.
     /// - Returns: the URL of `report.html`.
     /// - Throws: ``ReportError`` when `folder` holds something other than a report or cannot be
     ///   written; the loading error (naming the file) when a gallery image cannot be read again.

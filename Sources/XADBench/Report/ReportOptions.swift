@@ -10,7 +10,7 @@ public struct ReportOptions: Codable, Sendable, Equatable {
     /// Gallery images that get explanation panels: the highest-scoring ones. Default 4; 0 turns
     /// explanations off (they cost one or more backbone passes per image and method).
     public var explainedImages: Int
-    /// The explanation methods to show, by registry name (``Explainers``), in this order. Methods
+    /// The explanation methods to show, by registry name (`Explainers`), in this order. Methods
     /// that are not registered, or that cannot explain this detector, are left out quietly (the
     /// report lists them with the reason). Default: Grad-CAM, integrated gradients,
     /// counterfactual, healing and nearest normal exemplars.

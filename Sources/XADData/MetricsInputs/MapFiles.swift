@@ -11,7 +11,7 @@ import XADMetrics
 /// 8-bit PNG mask is (a `uint8` mask of 0 and 1 stays as it is).
 extension ScoreMap {
     /// Reads the score map in the `.npy` or `.png` file at `url`; its name is the file's path.
-    /// - Throws: ``MapMaskError``, `ImageError` or ``MetricsError`` naming the file.
+    /// - Throws: ``MapMaskError``, `ImageError` or `MetricsError` naming the file.
     public init(contentsOf url: URL) throws {
         let plane = try Plane(contentsOf: url, isMask: false)
         try self.init(height: plane.height, width: plane.width, scores: plane.values, name: url.path)
@@ -20,8 +20,8 @@ extension ScoreMap {
 
 extension DefectMask {
     /// Reads the mask in the `.npy` or `.png` file at `url` (values scaled to 0...1 as above);
-    /// it must be binary unless `threshold` is given (see ``DefectMask/init(height:width:values:threshold:name:)``).
-    /// - Throws: ``MapMaskError``, `ImageError` or ``MetricsError`` naming the file.
+    /// it must be binary unless `threshold` is given (see `DefectMask.init(height:width:values:threshold:name:)`).
+    /// - Throws: ``MapMaskError``, `ImageError` or `MetricsError` naming the file.
     public init(contentsOf url: URL, threshold: Float? = nil) throws {
         let plane = try Plane(contentsOf: url, isMask: true)
         try self.init(height: plane.height, width: plane.width, values: plane.values, threshold: threshold, name: url.path)

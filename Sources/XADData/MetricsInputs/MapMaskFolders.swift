@@ -2,8 +2,8 @@ import Foundation
 import XADMetrics
 
 /// A folder of score maps and a folder of ground-truth masks, paired by file name, as any tool
-/// can write them: `.npy` arrays or gray `.png` images (see ``ScoreMap/init(contentsOf:)`` and
-/// ``DefectMask/init(contentsOf:threshold:)`` for how each file is read).
+/// can write them: `.npy` arrays or gray `.png` images (see `ScoreMap.init(contentsOf:)` and
+/// `DefectMask.init(contentsOf:threshold:)` for how each file is read).
 ///
 /// A map `NAME.npy` or `NAME.png` pairs with the mask of the same name, extension aside; a mask
 /// named `NAME_mask` also pairs with `NAME`. Every map needs a mask and every mask a map. Files are
@@ -57,7 +57,7 @@ public struct MapMaskFolders: Sendable {
     ///
     /// `progress(number, count)` is called before the map numbered `number` (from 1) of `count` is
     /// read, for a progress line on long folders.
-    /// - Throws: ``MapMaskError``, `ImageError` or ``MetricsError`` naming the file at fault.
+    /// - Throws: ``MapMaskError``, `ImageError` or `MetricsError` naming the file at fault.
     public func read(maskThreshold: Float? = nil, progress: (_ number: Int, _ count: Int) -> Void = { _, _ in })
         throws -> (maps: [ScoreMap], masks: [DefectMask])
     {

@@ -59,7 +59,8 @@ public struct ModelFitting: Sendable {
 
     /// Fits and calibrates on `training` (normal images only).
     /// - Parameters:
-    ///   - weightsPath: the backbone's weight file, when not installed where ``WeightLocator`` looks.
+    ///   - training: the normal training images, e.g. a data set's `train`.
+    ///   - weightsPath: the backbone's weight file, when not installed where `WeightLocator` looks.
     ///   - progress: stages "features", "gaussians" (or the detector's own) and "calibration".
     ///   - warn: receives one line per skipped image (with ``BadImagePolicy/skip``).
     /// - Throws: ``DetectorError`` for an unknown detector or no usable training image,

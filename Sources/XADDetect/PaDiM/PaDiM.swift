@@ -62,18 +62,11 @@ public struct PaDiM: AnomalyDetector {
         try images.forEachPreparedBatch(size: options.batchSize, preprocessing: setup.preprocessing, progress: progress) { batch, first in
             let features = try extractor(batch)
             grid = Size2(height: features.shape[2], width: features.shape[3])
-            let rows = FeatureExtractor.patchMajor(features, channels: indices)   // [B, P, D]
-            let (count, positions, dims) = (rows.shape[0], rows.shape[1], rows.shape[2])
-            if samples == nil { samples = Tensor.zeros([positions, images.count, dims]) }
-            samples!.withUnsafeMutableBufferPointer { out in
-                for b in 0..<count {
-                    for p in 0..<positions {
-                        let source = rows.storage.base + (b * positions + p) * dims
-                        let target = out.baseAddress! + (p * images.count + first + b) * dims
-                        target.update(from: source, count: dims)
-                    }
-                }
-            }
+            let rows = try FeatureExtractor.patchMajor(features, channels: indices)   // [B, P, D]
+            // Written in place into images first..<first + B of the [P, N, D] samples.
+            var filled = samples.take() ?? Tensor.zeros([rows.shape[1], images.count, rows.shape[2]])
+            try filled.replace(at: [0, first, 0], with: rows.permuted([1, 0, 2]))
+            samples = filled
         }
         guard let samples else { throw DetectorError.noTrainingImages }
         progress?("gaussians", 0, 1)
@@ -99,17 +92,9 @@ public struct PaDiM: AnomalyDetector {
         guard featureGrid == grid else {
             throw DetectorError.invalidInput("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
-        let distances = statistics.distances(FeatureExtractor.patchMajor(features, channels: channelIndices))
-        let count = batch.shape[0]
-        let patchMaps = try distances.reshaped([count, 1, grid.height, grid.width])
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return try (0..<count).map { b in
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
-            let patchScores = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
-            return AnomalyResult(score: try map.max().scalar ?? 0, map: map,
-                                 provenance: Provenance(layers: extractor.layers, grid: grid, patchScores: patchScores))
-        }
+        let distances = try statistics.distances(FeatureExtractor.patchMajor(features, channels: channelIndices))
+        return try anomalyResults(patchScores: distances, batch: batch, grid: grid, sigma: options.sigma,
+                                  layers: extractor.layers) { _, map in try map.max().scalar ?? 0 }
     }
 
     public var fittedTensors: [String: Tensor] {

@@ -15,12 +15,7 @@ extension PatchCore: DifferentiableDetector {
         let (count, channels, positions) = (features.shape[0], features.shape[1], grid.height * grid.width)
         // [N, C, P] -> [N, P, C] -> [N·P, C], row-major over the grid like the search's queries.
         let rows = try features.reshaped([count, channels, positions]).permuted([0, 2, 1]).reshaped([count * positions, channels])
-        let nearestIndices = memory.search(rows.detached, k: 1).indices
-        let nearest = Tensor(shape: [count * positions, channels]) { out in
-            for (row, index) in nearestIndices.enumerated() {
-                (out.baseAddress! + row * channels).update(from: memory.bank.storage.base + index * channels, count: channels)
-            }
-        }
+        let nearest = try memory.bank.rows(at: memory.search(rows.detached, k: 1).indices)
         let squared = try (rows - nearest).squared().sum(axes: [1])
         let distances = squared.clamped(min: 1e-12, max: nil).sqrt()
         let map = try smoothedMaps(distances, count: count, grid: grid,

@@ -74,7 +74,7 @@ public struct PatchCore: AnomalyDetector {
         try images.forEachPreparedBatch(size: options.batchSize, preprocessing: setup.preprocessing, progress: progress) { batch, _ in
             let features = try extractor(batch)
             grid = Size2(height: features.shape[2], width: features.shape[3])
-            batches.append(FeatureExtractor.patchMajor(features))
+            batches.append(try FeatureExtractor.patchMajor(features))
         }
         let channels = extractor.channels
         let patches = try Tensor.concatenate(batches, axis: 0).reshaped([-1, channels])
@@ -88,19 +88,17 @@ public struct PatchCore: AnomalyDetector {
         let dims = Swift.max(1, options.projectionDimensions)
         let projection = Tensor.normal([channels, dims], std: 1 / Float(dims).squareRoot(), generator: &generator)
         let projected = try patches.matmul(projection)
-        let chosen = KCenterGreedy(points: projected).select(size, seed: generator.next())
+        // The coreset's first centre: a seeded random patch, as anomalib starts it.
+        var firstCentre = SeededGenerator(seed: generator.next())
+        let chosen = try projected.kCenterGreedyRows(size, firstCentre: Int(firstCentre.next() % UInt64(Swift.max(total, 1))))
         progress?("coreset", chosen.count, size)
 
-        let bank = Tensor(shape: [chosen.count, channels]) { out in
-            for (row, index) in chosen.enumerated() {
-                (out.baseAddress! + row * channels).update(from: patches.storage.base + index * channels, count: channels)
-            }
-        }
+        let bank = try patches.rows(at: chosen)
         let positions = grid.height * grid.width
         let sources = chosen.map { index in
             PatchLocation(image: index / positions, row: index % positions / grid.width, column: index % grid.width)
         }
-        return PatchCore(setup: setup, options: options, extractor: extractor, memory: NearestNeighbours(bank: bank),
+        return PatchCore(setup: setup, options: options, extractor: extractor, memory: try NearestNeighbours(bank: bank),
                          sources: sources, grid: grid)
     }
 
@@ -122,19 +120,15 @@ public struct PatchCore: AnomalyDetector {
         }
         let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
         let rows = try FeatureExtractor.patchMajor(features).reshaped([count * positions, channels])
-        let (distances, indices) = memory.search(rows, k: 1)
-        let patchMaps = try Tensor(shape: [count, 1, grid.height, grid.width], scalars: distances)
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return try (0..<count).map { b in
-            let patchRange = (b * positions)..<((b + 1) * positions)
-            let score = try reweightedScore(rows: rows, distances: distances[patchRange], indices: indices[patchRange])
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
-            let patchScores = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
-            return AnomalyResult(score: score, map: map, provenance: Provenance(
-                layers: extractor.layers, grid: grid, patchScores: patchScores,
-                nearestNormal: indices[patchRange].map { sources[$0] }))
-        }
+        let (distances, indices) = try memory.search(rows, k: 1)
+        func patches(of image: Int) -> Range<Int> { (image * positions)..<((image + 1) * positions) }
+        return try anomalyResults(
+            patchScores: Tensor(shape: [distances.count], scalars: distances), batch: batch, grid: grid,
+            sigma: options.sigma, layers: extractor.layers,
+            imageScore: { b, _ in
+                try reweightedScore(rows: rows, distances: distances[patches(of: b)], indices: indices[patches(of: b)])
+            },
+            nearestNormal: { b in indices[patches(of: b)].map { sources[$0] } })
     }
 
     /// The paper's Eq. 7: the largest patch distance s*, times `1 - softmax(-)`'s weight of the
@@ -145,16 +139,8 @@ public struct PatchCore: AnomalyDetector {
         guard let worst = distances.indices.max(by: { distances[$0] < distances[$1] }) else { return 0 }
         let score = distances[worst]
         guard options.neighbours > 1 else { return score }
-        let channels = rows.shape[1]
-        let nearestBankRow = try memory.bank.sliced(axis: 0, range: indices[worst]..<(indices[worst] + 1))
-        let support = memory.search(nearestBankRow, k: options.neighbours).indices
-        let patch = rows.storage.base + worst * channels
-        let supportDistances: [Float] = support.map { index in
-            let bankRow = memory.bank.storage.base + index * channels
-            var total: Float = 0
-            for c in 0..<channels { let d = patch[c] - bankRow[c]; total += d * d }
-            return total.squareRoot()
-        }
+        let support = try memory.search(memory.bank.rows(at: [indices[worst]]), k: options.neighbours).indices
+        let supportDistances = try memory.distances(from: rows.rows(at: [worst]), to: support)
         let largest = supportDistances.max() ?? 0
         let exponentials = supportDistances.map { _exp($0 - largest) }
         let weight = 1 - exponentials[0] / exponentials.reduce(0, +)
@@ -183,7 +169,7 @@ public struct PatchCore: AnomalyDetector {
         let sources = (0..<bank.shape[0]).map {
             PatchLocation(image: values[3 * $0], row: values[3 * $0 + 1], column: values[3 * $0 + 2])
         }
-        self.init(setup: setup, options: options, extractor: extractor, memory: NearestNeighbours(bank: bank),
+        self.init(setup: setup, options: options, extractor: extractor, memory: try NearestNeighbours(bank: bank),
                   sources: sources, grid: grid)
     }
 }

@@ -88,7 +88,7 @@ public struct SPADE: AnomalyDetector {
         try images.forEachPreparedBatch(size: options.batchSize, preprocessing: setup.preprocessing, progress: progress) { batch, _ in
             let features = try extractor(batch)
             grid = Size2(height: features.shape[2], width: features.shape[3])
-            batches.append(FeatureExtractor.patchMajor(features))
+            batches.append(try FeatureExtractor.patchMajor(features))
         }
         let patches = try Tensor.concatenate(batches, axis: 0)
         return try SPADE(setup: setup, options: options, extractor: extractor, patches: patches, grid: grid)
@@ -99,7 +99,7 @@ public struct SPADE: AnomalyDetector {
         self.options = options
         self.extractor = extractor
         self.patches = patches
-        self.images = NearestNeighbours(bank: try Self.pooledDeepest(patches, extractor: extractor))
+        self.images = try NearestNeighbours(bank: Self.pooledDeepest(patches, extractor: extractor))
         self.grid = grid
     }
 
@@ -110,11 +110,11 @@ public struct SPADE: AnomalyDetector {
             throw DetectorError.invalidInput("the input gives a \(featureGrid) patch grid but the model was fitted on \(grid)")
         }
         let count = batch.shape[0], positions = grid.height * grid.width, channels = features.shape[1]
-        let rows = FeatureExtractor.patchMajor(features)
+        let rows = try FeatureExtractor.patchMajor(features)
         let imageK = Swift.min(options.imageNeighbours, images.count)
         let galleryK = Swift.min(options.galleryImages, images.count)
         let searched = Swift.max(imageK, galleryK)
-        let nearestImages = images.search(try Self.pooledDeepest(rows, extractor: extractor), k: searched)
+        let nearestImages = try images.search(Self.pooledDeepest(rows, extractor: extractor), k: searched)
 
         var patchScores: [Float] = []
         var results: [(score: Float, nearest: [PatchLocation])] = []
@@ -128,25 +128,19 @@ public struct SPADE: AnomalyDetector {
             results.append((imageScore, nearest))
         }
 
-        let patchMaps = try Tensor(shape: [count, 1, grid.height, grid.width], scalars: patchScores)
-        let size = Size2(height: batch.shape[2], width: batch.shape[3])
-        let maps = try patchMaps.resized(to: size, mode: .bilinear).gaussianBlur(sigma: options.sigma)
-        return try results.enumerated().map { b, result in
-            let map = try maps.sliced(axis: 0, range: b..<(b + 1)).reshaped([size.height, size.width])
-            let patchMap = try patchMaps.sliced(axis: 0, range: b..<(b + 1)).reshaped([grid.height, grid.width])
-            return AnomalyResult(score: result.score, map: map, provenance: Provenance(
-                layers: extractor.layers, grid: grid, patchScores: patchMap, nearestNormal: result.nearest))
-        }
+        return try anomalyResults(
+            patchScores: Tensor(shape: [patchScores.count], scalars: patchScores), batch: batch, grid: grid,
+            sigma: options.sigma, layers: extractor.layers,
+            imageScore: { b, _ in results[b].score }, nearestNormal: { results[$0].nearest })
     }
 
     /// Each query patch's mean distance to its κ nearest patches among the `gallery` training
     /// images' patches, and the location of the nearest one.
     private func patchDistances(of queries: Tensor, gallery: [Int]) throws -> (scores: [Float], nearest: [PatchLocation]) {
         let positions = grid.height * grid.width, channels = patches.shape[2]
-        let bank = try Tensor.concatenate(gallery.map { try patches.sliced(axis: 0, range: $0..<($0 + 1)) }, axis: 0)
-        let galleryPatches = NearestNeighbours(bank: try bank.reshaped([gallery.count * positions, channels]))
+        let galleryPatches = try NearestNeighbours(bank: patches.rows(at: gallery).reshaped([gallery.count * positions, channels]))
         let k = Swift.min(options.patchNeighbours, galleryPatches.count)
-        let (distances, indices) = galleryPatches.search(queries, k: k)
+        let (distances, indices) = try galleryPatches.search(queries, k: k)
         let scores = (0..<positions).map { p in distances[(p * k)..<(p * k + k)].reduce(0, +) / Float(k) }
         let nearest = (0..<positions).map { p in
             let index = indices[p * k], position = index % positions
@@ -159,24 +153,13 @@ public struct SPADE: AnomalyDetector {
     /// positions, `[N, C_deepest]`, from patch-major features `[N, P, C]`. The nearest resampling
     /// repeats each deepest-layer cell equally often, so this is that layer's global average pool.
     static func pooledDeepest(_ rows: Tensor, extractor: FeatureExtractor) throws -> Tensor {
-        let (count, positions, channels) = (rows.shape[0], rows.shape[1], rows.shape[2])
+        let (positions, channels) = (rows.shape[1], rows.shape[2])
         guard let deepest = extractor.layers.last.flatMap({ extractor.backbone.tap(named: $0) }),
               deepest.channels <= channels, positions > 0 else {
             throw DetectorError.invalidInput("the features do not hold the deepest layer's \(channels) channels")
         }
-        let first = channels - deepest.channels
-        return Tensor(shape: [count, deepest.channels]) { out in
-            let x = rows.storage.base
-            for n in 0..<count {
-                let target = out.baseAddress! + n * deepest.channels
-                for c in 0..<deepest.channels { target[c] = 0 }
-                for p in 0..<positions {
-                    let source = x + (n * positions + p) * channels + first
-                    for c in 0..<deepest.channels { target[c] += source[c] }
-                }
-                for c in 0..<deepest.channels { target[c] /= Float(positions) }
-            }
-        }
+        // Summed, then divided by the count (a mean multiplies by its reciprocal, rounding differently).
+        return try rows.sliced(axis: 2, range: (channels - deepest.channels)..<channels).sum(axes: [1]) / Tensor(Float(positions))
     }
 
     public var fittedTensors: [String: Tensor] {

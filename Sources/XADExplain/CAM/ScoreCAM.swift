@@ -7,7 +7,7 @@ import XADTensor
 /// detector scores each masked input and `w = softmax_k(t(x ⊙ A_k))`; the map is
 /// `relu(Σ_k w_k A_k)`, resized and scaled like Grad-CAM's.
 ///
-/// Works for any detector that scores: activations come from ``DifferentiableDetector``'s
+/// Works for any detector that scores: activations come from `DifferentiableDetector`'s
 /// forward pass, or, for other detectors, from `backbone` (which must then be the detector's).
 /// Unlike pytorch-grad-cam, whose upsampling aligns corners, the masks use the half-pixel
 /// bilinear resampling of the rest of XADKit.

@@ -51,7 +51,11 @@ public struct ConceptActivationVectors: Sendable {
     public var conceptNames: [String] { concepts.keys.sorted() }
 
     /// Trains the vectors of `sets` on `detector`'s activations at `layer`.
-    /// - Parameter inverseRegularisation: the classifiers' `C` (``LogisticRegression``). Default 1.
+    /// - Parameters:
+    ///   - sets: the concept and random example sets.
+    ///   - detector: the detector whose backbone activations the vectors live in.
+    ///   - layer: the backbone tap, e.g. `"stage3"`.
+    ///   - inverseRegularisation: the classifiers' `C` (``LogisticRegression``). Default 1.
     /// - Throws: ``ExplainerError/invalidOption(_:)`` when the detector does not compute `layer`;
     ///   ``ExplainerError/numericalFailure(_:)`` when a concept cannot be told apart from a random
     ///   set at all.

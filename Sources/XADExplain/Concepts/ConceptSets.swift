@@ -56,6 +56,7 @@ public struct ConceptSets: Sendable {
 
     /// Reads `folder`.
     /// - Parameters:
+    ///   - folder: one sub-folder of example images per concept, and the random ones.
     ///   - randomSetCount: how many sets a single random sub-folder is split into (at least 2).
     ///   - seed: the seed of that split.
     /// - Throws: ``ConceptError`` naming the folder or file: a missing folder, no concept or no

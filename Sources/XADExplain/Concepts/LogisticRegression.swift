@@ -27,8 +27,11 @@ public struct LogisticRegression: Sendable, Equatable {
     }
 
     /// Fits `features` (`[N, D]`) to `labels` (true = the positive class).
-    /// - Parameter inverseRegularisation: `C` (> 0); larger fits the data more closely. Default 1,
-    ///   as scikit-learn's.
+    /// - Parameters:
+    ///   - features: one row per example, `[N, D]`.
+    ///   - labels: one per row; true = the positive class.
+    ///   - inverseRegularisation: `C` (> 0); larger fits the data more closely. Default 1,
+    ///     as scikit-learn's.
     /// - Throws: ``ExplainerError/invalidInput(_:)`` when the shapes disagree, a class is
     ///   missing or a feature is not finite; ``ExplainerError/invalidOption(_:)`` for `C <= 0`;
     ///   ``ExplainerError/numericalFailure(_:)`` when the Newton system is singular.
@@ -134,7 +137,7 @@ private struct Problem {
             hessian[j * columns + j] += (j < dimension ? penalty : 0) + 1e-12 * Swift.max(trace / Double(columns), 1)
         }
         do {
-            return try solveSymmetricPositiveDefinite(hessian, gradient, size: columns)
+            return try Cholesky(hessian, size: columns).solve(gradient)
         } catch {
             throw ExplainerError.numericalFailure("the concept classifier's Hessian is singular; check the concept activations")
         }

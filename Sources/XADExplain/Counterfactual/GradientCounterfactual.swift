@@ -13,7 +13,7 @@ import XADTensor
 /// halving the target against changing every pixel by 0.5 on average (absolute). The absolute
 /// penalty keeps the change sparse (few pixels change a lot), the squared one spreads it thinly.
 ///
-/// Needs a ``DifferentiableDetector`` (the map of PatchCore is differentiated with each test
+/// Needs a `DifferentiableDetector` (the map of PatchCore is differentiated with each test
 /// patch's nearest bank patch fixed at every step's own choice). The map is `Σ_c |x - x'|`.
 /// Extras: `images["counterfactual"]` (`x'`, `[1, C, H, W]` in 0...1), `images["difference"]`
 /// (`|x - x'|` per channel), values `target` and `counterfactual_target` (the explained target on

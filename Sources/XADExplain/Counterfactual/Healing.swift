@@ -11,7 +11,7 @@ import XADTensor
 /// falling as a raised cosine to 0 over `feather` cells beyond it; where windows overlap, their
 /// sources are averaged by weight, and the input shows through by `1 - min(1, Σ weights)`. So
 /// seams between pasted patches, and between pasted and kept pixels, are soft. Each pasted patch
-/// is also shifted to the input's brightness around it (``matchBrightness``).
+/// is also shifted to the input's brightness around it (``Options/matchBrightness``).
 ///
 /// The map is `Σ_c |x - x̃|` (input minus healed, summed over channels): what had to change.
 /// Extras: `images["counterfactual"]` (the healed image `[1, C, H, W]` in 0...1),

@@ -6,10 +6,10 @@ import XADTensor
 /// this part looks like when it is normal").
 ///
 /// The query is the result's highest-scoring patch (within the target's region, for a region
-/// target). Its feature vector is computed by the detector's own ``FeatureExtractor`` (its
-/// backbone, layers and resampling: ``PatchFeatureDetector``); every training image's patch
+/// target). Its feature vector is computed by the detector's own `FeatureExtractor` (its
+/// backbone, layers and resampling: `PatchFeatureDetector`); every training image's patch
 /// features are computed the same way, and each image's nearest patch to the query is found by
-/// one matrix product (``NearestNeighbours``). The `count` images whose nearest patch is closest
+/// one matrix product (`NearestNeighbours`). The `count` images whose nearest patch is closest
 /// are the exemplars, at most one patch per image so the examples differ. Training images pass
 /// through the backbone `batchSize` at a time: the cost is one feature pass over the training
 /// set per explained image (see the README for timings).
@@ -139,7 +139,7 @@ public struct NearestExemplars: ContextStoringExplainer {
             }
             for offset in 0..<(end - start) {
                 let bank = try rows.sliced(axis: 0, range: offset..<(offset + 1)).reshaped([positions, rows.shape[2]])
-                let nearest = NearestNeighbours(bank: bank).search(query, k: 1)
+                let nearest = try NearestNeighbours(bank: bank).search(query, k: 1)
                 matches.append(Match(image: start + offset, cell: nearest.indices[0], distance: nearest.distances[0]))
             }
             start = end

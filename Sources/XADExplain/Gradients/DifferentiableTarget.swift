@@ -7,7 +7,7 @@ import XADTensor
 ///
 /// The detector's map is computed at the model's resolution, resized (bilinear) to the explained
 /// image's size, and reduced to the target there, so regions are given in image pixels and the
-/// value equals the target of ``AnomalyDetector/score(image:)``'s map.
+/// value equals the target of `AnomalyDetector.score(image:)`'s map.
 public struct DifferentiableTarget: Sendable {
     /// The detector whose map is differentiated.
     public let detector: any DifferentiableDetector

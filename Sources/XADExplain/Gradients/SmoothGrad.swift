@@ -73,7 +73,7 @@ public struct SmoothGrad: ContextualExplainer {
 
     /// The input-attribution method averaged: the one given in code, or the one the options name
     /// with the context handed to it.
-    /// - Throws: ``OptionError`` when the options name no input-attribution method or hold
+    /// - Throws: `OptionError` when the options name no input-attribution method or hold
     ///   options it does not take.
     public func base() throws -> any InputAttribution {
         if let givenBase, type(of: givenBase).name == options.base { return givenBase }

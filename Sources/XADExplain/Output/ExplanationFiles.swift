@@ -8,7 +8,7 @@ import XADTensor
 /// - `NAME/METHOD_overlay.png`: the map coloured over the image (scaled by its own range);
 /// - `NAME/METHOD_EXTRA.png`: each extra image (counterfactual, difference, exemplar crops);
 /// - `NAME/METHOD.json`: a ``Summary`` (method, target and its value, options, values, seconds);
-/// - `NAME/panel.png` (``writePanel(_:of:named:)``): the input beside every method's overlay
+/// - `NAME/panel.png` (``writePanel(_:of:named:columns:)``): the input beside every method's overlay
 ///   and extra images, each under a caption.
 ///
 /// Every file goes to a temporary file first and is then renamed, so an interrupted run leaves
@@ -55,7 +55,7 @@ public struct ExplanationFiles: Sendable {
     /// Writes the map, its overlay, the extra images and the summary of one explanation of `image`
     /// (`[1, C, H, W]` in 0...1).
     /// - Returns: the summary written.
-    /// - Throws: ``ImageError`` when a file cannot be written (naming it), ``TensorError`` when the
+    /// - Throws: `ImageError` when a file cannot be written (naming it), `TensorError` when the
     ///   map does not match the image or holds NaN.
     @discardableResult
     public func write(_ explanation: Explanation, of image: Tensor, named name: String, seconds: Double) throws -> Summary {

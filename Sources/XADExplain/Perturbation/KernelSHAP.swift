@@ -146,37 +146,13 @@ public struct KernelSHAP: Explainer {
         }
         let trace = (0..<free).reduce(0.0) { $0 + normal[$1 * free + $1] }
         for i in 0..<free { normal[i * free + i] += 1e-9 * max(trace / Double(free), 1) }
-        var phi = try solveSymmetricPositiveDefinite(normal, right, size: free)
+        var phi: [Double]
+        do {
+            phi = try Cholesky(normal, size: free).solve(right)
+        } catch is LinearAlgebraError {
+            throw ExplainerError.invalidOption("the KernelSHAP regression is singular; use more samples")
+        }
         phi.append(total - phi.reduce(0, +))
         return phi
     }
-}
-
-/// Solves `A x = b` for a symmetric positive definite `size x size` matrix `A` (row-major) by
-/// Cholesky factorisation `A = L Lᵀ` in Float64.
-/// - Throws: ``ExplainerError/invalidOption(_:)`` when `A` is not positive definite.
-func solveSymmetricPositiveDefinite(_ a: [Double], _ b: [Double], size n: Int) throws -> [Double] {
-    var l = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-        for j in 0...i {
-            var sum = a[i * n + j]
-            for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
-            if i == j {
-                guard sum > 0 else { throw ExplainerError.invalidOption("the KernelSHAP regression is singular; use more samples") }
-                l[i * n + i] = sum.squareRoot()
-            } else {
-                l[i * n + j] = sum / l[j * n + j]
-            }
-        }
-    }
-    var y = b
-    for i in 0..<n {
-        for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
-        y[i] /= l[i * n + i]
-    }
-    for i in stride(from: n - 1, through: 0, by: -1) {
-        for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
-        y[i] /= l[i * n + i]
-    }
-    return y
 }

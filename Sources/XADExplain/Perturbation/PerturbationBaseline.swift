@@ -79,7 +79,7 @@ extension PerturbationBaselineOptions {
          OptionHelp("baselineValue", "value in 0...1 of the constant baseline")]
     }
 
-    /// Throws ``OptionError/invalidValue(method:message:)`` for a baseline that cannot be made.
+    /// Throws `OptionError.invalidValue(method:message:)` for a baseline that cannot be made.
     func validateBaseline(method: String) throws {
         if let problem = perturbationBaseline.problem { throw OptionError.invalidValue(method: method, message: problem) }
     }

@@ -30,7 +30,7 @@ public struct PerturbedScoring: Sendable {
     public let pixels: [Float]
 
     /// - Throws: ``ExplainerError`` for an image that is not a finite `[1, C, H, W]`, a target that does
-    ///   not fit it or a batch size below 1; ``TensorError`` when preprocessing fails.
+    ///   not fit it or a batch size below 1; `TensorError` when preprocessing fails.
     public init(detector: any AnomalyDetector, image: Tensor, target: ExplanationTarget, batchSize: Int = 16) throws {
         guard image.rank == 4, image.shape[0] == 1, image.shape[2] > 0, image.shape[3] > 0 else {
             throw ExplainerError.invalidInput("the image must be one [1, C, H, W] tensor, got shape \(image.shape)")

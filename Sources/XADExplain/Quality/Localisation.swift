@@ -5,7 +5,7 @@ import XADTensor
 /// Quantus (pointing game, relevance mass and rank accuracy) and the detector metrics pixel AUROC
 /// and AUPRO applied to the explanation instead of the anomaly map.
 ///
-/// Maps are `[H, W]` relevance (larger is more relevant) and masks ``DefectMask`` of the same size
+/// Maps are `[H, W]` relevance (larger is more relevant) and masks `DefectMask` of the same size
 /// with at least one defect pixel. Maps are used as given: pass absolute values for a signed method
 /// when the sign should not matter (Quantus' `abs=True`).
 ///
@@ -47,7 +47,7 @@ public enum Localisation {
     }
 
     /// Pixel AUROC and AUPRO (up to FPR `fprLimit`) of explanation maps against their masks, over
-    /// all pixels of all images, with ``PixelMetrics``.
+    /// all pixels of all images, with `PixelMetrics`.
     public static func pixelMetrics(_ maps: [Tensor], masks: [DefectMask], fprLimit: Double = 0.3) throws -> (auroc: Double, aupro: Double) {
         guard maps.count == masks.count else { throw QualityError("\(maps.count) explanation maps but \(masks.count) masks") }
         let scoreMaps = try zip(maps, masks).map { map, mask in

@@ -54,6 +54,8 @@ public struct QualityEvaluation: Sendable {
 
     /// Explains each image with `explainer` and measures the explanation against its mask.
     /// - Parameters:
+    ///   - explainer: the method measured.
+    ///   - detector: the detector whose score it explains.
     ///   - images: `(name, [1, C, H, W] image, [H, W] mask)`; each mask needs a defect pixel.
     ///   - progress: called after each image with (done, total).
     public func evaluate(_ explainer: any Explainer, detector: any AnomalyDetector,

@@ -39,7 +39,7 @@ public enum Randomisation {
 
 /// The detectors of the randomisation cascade: the same fitted detector (its statistics or
 /// memory bank unchanged) on backbones whose layers are randomised cumulatively from the deepest
-/// tap it reads downwards (``Backbones/randomisedCascade(_:over:levels:seed:weightsPath:)``).
+/// tap it reads downwards (`Backbones.randomisedCascade(_:over:levels:seed:weightsPath:)`).
 ///
 /// ```swift
 /// let cascade = try ModelRandomisation(levels: 2).detectors(for: model)
@@ -69,7 +69,7 @@ public struct ModelRandomisation: Sendable {
     }
 
     /// `detector` rebuilt on each level's backbone, shallowest randomisation first.
-    /// - Throws: ``BackboneError`` or ``WeightError`` when the backbone cannot be randomised, or
+    /// - Throws: `BackboneError` or `WeightError` when the backbone cannot be randomised, or
     ///   the detector's own error when it cannot be restored on the new backbone.
     public func detectors(for detector: any AnomalyDetector) throws -> [Level] {
         let setup = detector.setup

@@ -12,6 +12,10 @@ public enum Robustness {
     /// }
     /// ```
     /// - Parameters:
+    ///   - image: the image explained, as `explain` takes it.
+    ///   - samples: how many noisy copies are drawn. Default 10.
+    ///   - radius: the noise's largest absolute value per pixel. Default 0.02.
+    ///   - seed: the noise's seed. Default 0.
     ///   - explain: the explanation map of an image (the same method and target each time).
     /// - Throws: ``QualityError`` when the explanation of `image` is all zeros or the sizes change.
     public static func maxSensitivity(image: Tensor, samples: Int = 10, radius: Float = 0.02, seed: UInt64 = 0,

@@ -19,8 +19,18 @@ enum TIFFCodec {
                 throw ImageError(.corrupt, source, "cannot allocate libtiff options")
             }
             defer { TIFFOpenOptionsFree(options) }
-            TIFFOpenOptionsSetErrorHandlerExtR(options, recordMessage, handle)
-            TIFFOpenOptionsSetWarningHandlerExtR(options, ignoreMessage, nil)
+            // The handlers are closure literals, not stored constants: Swift 6.3.1's
+            // swift-symbolgraph-extract (`make docs`) crashes reading a declaration whose type holds
+            // the `va_list` of `TIFFErrorHandlerExtR`.
+            TIFFOpenOptionsSetErrorHandlerExtR(options, { _, userData, module, format, arguments in
+                guard let reader = TIFFMemoryReader.from(userData), let format, let arguments else { return 1 }
+                var buffer = [CChar](repeating: 0, count: 512)
+                _ = vsnprintf(&buffer, buffer.count, format, arguments)
+                let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                reader.lastError = module.map { "\(String(cString: $0)): \(text)" } ?? text
+                return 1
+            }, handle)
+            TIFFOpenOptionsSetWarningHandlerExtR(options, { _, _, _, _, _ in 1 }, nil)
             // Bounds any single allocation libtiff makes for a hostile header (strip buffers etc.).
             TIFFOpenOptionsSetMaxSingleMemAlloc(options, 256 << 20)
             guard let tiff = TIFFClientOpenExt(source, "r", handle, readBytes, refuseWrite, seekBytes,
@@ -192,14 +202,3 @@ private let mapBytes: TIFFMapFileProc = { handle, base, size in
 }
 
 private let unmapNothing: TIFFUnmapFileProc = { _, _, _ in }
-
-private let recordMessage: TIFFErrorHandlerExtR = { _, userData, module, format, arguments in
-    guard let reader = TIFFMemoryReader.from(userData), let format, let arguments else { return 1 }
-    var buffer = [CChar](repeating: 0, count: 512)
-    _ = vsnprintf(&buffer, buffer.count, format, arguments)
-    let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    reader.lastError = module.map { "\(String(cString: $0)): \(text)" } ?? text
-    return 1
-}
-
-private let ignoreMessage: TIFFErrorHandlerExtR = { _, _, _, _, _ in 1 }

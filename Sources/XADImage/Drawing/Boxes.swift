@@ -40,9 +40,13 @@ public struct PixelBox: Sendable, Hashable, Codable {
 /// ```swift
 /// let shown = try drawBoxes(detections, color: .red, thickness: 2, on: image)
 /// ```
-/// - Parameter image: one `[C, H, W]` or `[1, C, H, W]` image in 0...1, C = 1 or 3.
+/// - Parameters:
+///   - boxes: the boxes, in the image's pixel coordinates.
+///   - color: the outline's colour, each component in 0...1.
+///   - thickness: the outline's width in pixels, at least 1.
+///   - image: one `[C, H, W]` or `[1, C, H, W]` image in 0...1, C = 1 or 3.
 /// - Returns: `[3, H, W]`, or `[1, 3, H, W]` for a batched image.
-/// - Throws: ``TensorError`` when a box has no area or a coordinate beyond ±2^30, `thickness` is below 1, the colour is
+/// - Throws: `TensorError` when a box has no area or a coordinate beyond ±2^30, `thickness` is below 1, the colour is
 ///   outside 0...1 or the image's shape is wrong.
 public func drawBoxes(_ boxes: [PixelBox], color: RGBColor, thickness: Int = 1, on image: Tensor) throws -> Tensor {
     let color = try color.validated("drawBoxes")

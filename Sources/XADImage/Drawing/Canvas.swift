@@ -20,7 +20,7 @@ struct Canvas {
     }
 
     /// The canvas holding `image`, a single `[1, C, H, W]` or `[C, H, W]` image with 1 or 3 channels.
-    /// - Throws: ``TensorError`` naming `operation` for another shape or a NaN value.
+    /// - Throws: `TensorError` naming `operation` for another shape or a NaN value.
     init(_ image: Tensor, _ operation: String) throws {
         let layout = try ImageLayout(image, operation, allowedChannels: [1, 3])
         guard layout.batch == 1 else {

@@ -36,8 +36,10 @@ public enum ColorMap: String, Sendable, Codable, CaseIterable {
     /// Values are scaled to 0...1 by `range` (`(v - lower) / (upper - lower)`, then clamped), or
     /// by the map's own minimum and maximum when `range` is `nil`; a constant map with no range
     /// takes the lowest colour.
-    /// - Parameter map: `[H, W]`, `[1, H, W]` or `[1, 1, H, W]`.
-    /// - Throws: ``TensorError`` for another shape, a NaN or infinite value in the map or the range.
+    /// - Parameters:
+    ///   - map: `[H, W]`, `[1, H, W]` or `[1, 1, H, W]`.
+    ///   - range: the values shown as the lowest and highest colours; `nil`: the map's own.
+    /// - Throws: `TensorError` for another shape, a NaN or infinite value in the map or the range.
     public func apply(to map: Tensor, range: ClosedRange<Float>? = nil) throws -> Tensor {
         let (height, width) = try ColorMap.spatialSize(of: map, "ColorMap.apply")
         let values = try ColorMap.finiteValues(of: map, "ColorMap.apply")

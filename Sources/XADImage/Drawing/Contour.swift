@@ -9,9 +9,10 @@ import XADTensor
 /// ```
 /// - Parameters:
 ///   - mask: `[H, W]`, `[1, H, W]` or `[1, 1, H, W]` with the image's height and width.
+///   - color: the outline's colour, each component in 0...1.
 ///   - image: one `[C, H, W]` or `[1, C, H, W]` image in 0...1, C = 1 or 3.
 /// - Returns: `[3, H, W]`, or `[1, 3, H, W]` for a batched image.
-/// - Throws: ``TensorError`` when the sizes differ, a shape is wrong, the mask holds NaN or
+/// - Throws: `TensorError` when the sizes differ, a shape is wrong, the mask holds NaN or
 ///   infinity, or the colour is outside 0...1.
 public func drawContour(of mask: Tensor, color: RGBColor, on image: Tensor) throws -> Tensor {
     let color = try color.validated("drawContour")

@@ -14,8 +14,12 @@ import XADTensor
 ///   - heatmap: `[H, W]`, `[1, H, W]` or `[1, 1, H, W]`, the image's height and width
 ///     (resample it first if it is smaller).
 ///   - image: one `[C, H, W]` or `[1, C, H, W]` image in 0...1, C = 1 or 3.
+///   - alpha: the heat map's weight in the blend, in 0...1.
+///   - colorMap: the colours the map's values are shown in.
+///   - range: the values shown as the lowest and highest colours; `nil`: the map's own
+///     minimum and maximum.
 /// - Returns: `[3, H, W]`, or `[1, 3, H, W]` for a batched image.
-/// - Throws: ``TensorError`` when the sizes differ, a shape or channel count is wrong, the heat
+/// - Throws: `TensorError` when the sizes differ, a shape or channel count is wrong, the heat
 ///   map holds NaN or infinity, or `alpha` is outside 0...1.
 public func overlay(heatmap: Tensor, on image: Tensor, alpha: Float = 0.5, colorMap: ColorMap = .jet,
                     range: ClosedRange<Float>? = nil) throws -> Tensor {

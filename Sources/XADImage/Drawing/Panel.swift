@@ -58,7 +58,7 @@ public struct Panel: Sendable {
     public var captionHeight: Int { (BitmapFont.glyphHeight + 2) * textScale }
 
     /// The panel as one `[3, H, W]` RGB tensor.
-    /// - Throws: ``TensorError`` when there are no tiles, a tile is not a single 1- or 3-channel
+    /// - Throws: `TensorError` when there are no tiles, a tile is not a single 1- or 3-channel
     ///   image or holds NaN, `columns` or `textScale` is below 1, `spacing` is negative, or a
     ///   colour is outside 0...1.
     public func rendered() throws -> Tensor {
@@ -98,7 +98,7 @@ public struct Panel: Sendable {
 /// let figure = try sideBySide([image, maskRGB, shown], captions: ["input", "truth", "PaDiM"])
 /// ```
 /// - Returns: one `[3, H, W]` RGB tensor.
-/// - Throws: ``TensorError`` when the counts of images and captions differ, or as
+/// - Throws: `TensorError` when the counts of images and captions differ, or as
 ///   ``Panel/rendered()`` does.
 public func sideBySide(_ images: [Tensor], captions: [String], spacing: Int = 4, textScale: Int = 1,
                        background: RGBColor = .white, textColor: RGBColor = .black) throws -> Tensor {

@@ -7,7 +7,7 @@ extension Tensor {
     /// ```swift
     /// let rgb = try mask.grayscaleToRGB()      // [1, 1, H, W] -> [1, 3, H, W]
     /// ```
-    /// - Throws: ``TensorError`` when the tensor is not an image with 1 or 3 channels.
+    /// - Throws: `TensorError` when the tensor is not an image with 1 or 3 channels.
     public func grayscaleToRGB() throws -> Tensor {
         let layout = try ImageLayout(self, "grayscaleToRGB", allowedChannels: [1, 3])
         return layout.channels == 3 ? self : try expanded(to: layout.shape(channels: 3))
@@ -23,7 +23,7 @@ extension Tensor {
     /// ```swift
     /// let gray = try photo.rgbToGrayscale()    // [1, 3, H, W] -> [1, 1, H, W]
     /// ```
-    /// - Throws: ``TensorError`` when the tensor is not an image with 1 or 3 channels.
+    /// - Throws: `TensorError` when the tensor is not an image with 1 or 3 channels.
     public func rgbToGrayscale() throws -> Tensor {
         let layout = try ImageLayout(self, "rgbToGrayscale", allowedChannels: [1, 3])
         guard layout.channels == 3 else { return self }

@@ -11,7 +11,7 @@ extension Tensor {
     /// let x = Tensor.ones([1, 3, 256, 256])
     /// try x.centerCropped(to: Size2(224)).shape        // [1, 3, 224, 224], rows 16..<240
     /// ```
-    /// - Throws: ``TensorError`` when the tensor is not an image or a window size is not positive.
+    /// - Throws: `TensorError` when the tensor is not an image or a window size is not positive.
     public func centerCropped(to size: Size2) throws -> Tensor {
         let layout = try ImageLayout(self, "centerCropped")
         guard size.height > 0, size.width > 0 else {

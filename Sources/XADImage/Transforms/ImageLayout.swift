@@ -13,7 +13,7 @@ package struct ImageLayout: Equatable, Sendable {
 
     /// Reads the layout of `tensor`, checking that it is an image for `operation`.
     /// - Parameter allowedChannels: the channel counts the operation accepts (`nil`: any).
-    /// - Throws: ``TensorError`` naming `operation` for another rank, an empty axis or a channel
+    /// - Throws: `TensorError` naming `operation` for another rank, an empty axis or a channel
     ///   count outside `allowedChannels`.
     package init(_ tensor: Tensor, _ operation: String, allowedChannels: Set<Int>? = nil) throws {
         let shape = tensor.shape

@@ -8,7 +8,7 @@ extension Tensor {
     /// // EfficientNet-Lite (TensorFlow-trained): 0...1 becomes -1...1.
     /// let input = try image.normalized(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
     /// ```
-    /// - Throws: ``TensorError`` when the tensor is not an image, `mean` or `std` does not have
+    /// - Throws: `TensorError` when the tensor is not an image, `mean` or `std` does not have
     ///   one value per channel, or a value is not finite or a deviation is not positive.
     public func normalized(mean: [Float], std: [Float]) throws -> Tensor {
         let layout = try ImageLayout(self, "normalized")

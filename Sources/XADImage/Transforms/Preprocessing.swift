@@ -61,7 +61,7 @@ public struct Preprocessing: Codable, Sendable, Equatable {
 
     /// The prepared `[N, C, H, W]` tensor for an image in 0...1 (`[N, C, H, W]` or `[C, H, W]`,
     /// e.g. straight from ``Image/toTensor()``; the result always has the batch axis). Differentiable.
-    /// - Throws: ``TensorError`` when the image is not a tensor image, or its channel count does
+    /// - Throws: `TensorError` when the image is not a tensor image, or its channel count does
     ///   not match `mean` and `std` (after any gray-to-RGB step).
     public func callAsFunction(_ image: Tensor) throws -> Tensor {
         let layout = try ImageLayout(image, "Preprocessing")

@@ -27,7 +27,7 @@ extension Tensor {
     ///
     /// Bicubic can overshoot 0...1 near sharp edges; values are not clamped (torchvision clamps
     /// only uint8 images). Nearest and bilinear-without-antialias run through
-    /// ``Tensor/resized(to:mode:)``; every mode is differentiable.
+    /// `Tensor.resized(to:mode:)`; every mode is differentiable.
     ///
     /// Agreement, measured by `TransformResampleTests` on torchvision 0.29 fixtures: within
     /// 1e-5 absolute for inputs in 0...1 (nearest exact).
@@ -36,7 +36,7 @@ extension Tensor {
     /// let image = try Image(contentsOf: url).toTensor()                        // [1, 3, 900, 1200]
     /// let small = try image.resampled(to: Size2(height: 256, width: 256), filter: .bilinear)
     /// ```
-    /// - Throws: ``TensorError`` when the tensor is not `[N, C, H, W]` or `[C, H, W]` with
+    /// - Throws: `TensorError` when the tensor is not `[N, C, H, W]` or `[C, H, W]` with
     ///   non-empty axes, or a target size is not positive.
     public func resampled(to size: Size2, filter: ResampleFilter, antialias: Bool = true) throws -> Tensor {
         let layout = try ImageLayout(self, "resampled")
@@ -61,7 +61,7 @@ extension Tensor {
         }
     }
 
-    /// ``Tensor/resized(to:mode:)`` (rank 4 only) for either image rank.
+    /// `Tensor.resized(to:mode:)` (rank 4 only) for either image rank.
     private func resizedKeepingRank(to size: Size2, mode: ResizeMode, _ layout: ImageLayout) throws -> Tensor {
         if layout.isBatched { return try resized(to: size, mode: mode) }
         return try unsqueezed(axis: 0).resized(to: size, mode: mode).squeezed(axis: 0)

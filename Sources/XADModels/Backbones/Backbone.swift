@@ -19,9 +19,9 @@ public protocol Backbone: Sendable {
     /// The feature maps at every tap up to and including `upTo` (all taps when nil), keyed by
     /// tap name. Computation stops after the last tap asked for.
     ///
-    /// Runs with gradients recorded when `input` is watched by a ``GradientTape`` (so that
+    /// Runs with gradients recorded when `input` is watched by a `GradientTape` (so that
     /// d score / d input and d score / d feature map can be asked for), in inference mode otherwise.
-    /// - Throws: ``BackboneError`` for an unknown tap name; ``TensorError`` when `input` is not
+    /// - Throws: ``BackboneError`` for an unknown tap name; `TensorError` when `input` is not
     ///   `[N, 3, H, W]`.
     func features(_ input: Tensor, upTo: String?) throws -> [String: Tensor]
 }

@@ -1,4 +1,4 @@
-/// A value the restricted ``Unpickler`` can build: plain Python data, references to the few
+/// A value the restricted `Unpickler` can build: plain Python data, references to the few
 /// allowed globals, and PyTorch's storages and tensors as descriptions (nothing is called).
 package indirect enum PickleValue {
     case none
@@ -16,7 +16,7 @@ package indirect enum PickleValue {
     /// same one while `APPENDS`/`SETITEMS` fill it.
     case list(PickleList)
     case dict(PickleDict)
-    /// A reference to one of ``Unpickler/allowedGlobals``.
+    /// A reference to one of `Unpickler.allowedGlobals`.
     case global(module: String, name: String)
     /// What a persistent id resolved to (a checkpoint's storage).
     case storage(StorageReference)

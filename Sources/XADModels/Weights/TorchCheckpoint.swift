@@ -3,7 +3,7 @@ import XADImage
 import XADTensor
 
 /// Reads PyTorch state dicts saved by `torch.save`, in both of its formats, without running the
-/// pickle inside (see ``Unpickler``):
+/// pickle inside (see `Unpickler`):
 ///
 /// - zip (PyTorch >= 1.6): `<archive>/data.pkl` plus one stored entry `<archive>/data/<key>` per storage;
 /// - legacy: pickles in a row (magic number, protocol 1001, system info, the state dict, the

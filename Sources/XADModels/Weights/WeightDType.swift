@@ -2,7 +2,7 @@ import XADTensor
 
 /// The element type a weight file stores a tensor in. Raw values are the safetensors names.
 ///
-/// Every type is read into a Float32 ``Tensor``; the stored type is kept beside it in
+/// Every type is read into a Float32 `Tensor`; the stored type is kept beside it in
 /// ``WeightEntry`` so that `xad weights inspect` can show it and integer buffers such as
 /// `num_batches_tracked` are recognisable.
 public enum WeightDType: String, Sendable, CaseIterable, Codable {

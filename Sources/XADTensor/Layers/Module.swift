@@ -98,8 +98,10 @@ extension Module {
     /// Replaces every parameter and buffer with the tensor of the same dotted name.
     ///
     /// Nothing changes unless every name is found with the right shape.
-    /// - Parameter ignoringUnused: accept names this module does not have (a checkpoint with a
-    ///   classifier head the module lacks, say); otherwise they are an error too.
+    /// - Parameters:
+    ///   - tensors: the new values by dotted name, e.g. `"features.0.weight"`.
+    ///   - ignoringUnused: accept names this module does not have (a checkpoint with a
+    ///     classifier head the module lacks, say); otherwise they are an error too.
     /// - Throws: ``ModuleLoadError`` listing every missing name, shape mismatch and unused name.
     public mutating func load(_ tensors: [String: Tensor], ignoringUnused: Bool = false) throws {
         var problems = ModuleLoadError()

@@ -1,5 +1,5 @@
 /// Slicing, concatenation and constant padding: copies of rectangular boxes, each differentiable
-/// (the gradient of one is the box copy the other way).
+/// (the gradient of one is the box copy the other way); and writing a box in place.
 ///
 /// ```swift
 /// let x = Tensor.ones([1, 3, 4, 4])
@@ -75,6 +75,35 @@ extension Tensor {
         let result = placed(in: newShape, at: origin, fill: value)
         return Tensor.recording(result, "pad", inputs: [self]) { [shape] g, _ in
             [g.boxCopy(origin: origin, extent: shape)]
+        }
+    }
+
+    /// Overwrites the box of `values.shape` that starts at `origin` with `values`:
+    /// `self[origin + i] = values[i]`. In place when this value is its storage's only owner
+    /// (copy-on-write otherwise), so a preallocated tensor can be filled batch by batch without
+    /// ever holding the batches twice. Records nothing.
+    ///
+    /// ```swift
+    /// var x = Tensor.zeros([2, 3])
+    /// try x.replace(at: [1, 1], with: Tensor(shape: [1, 2], scalars: [7, 8]))
+    /// x.scalars     // [0, 0, 0, 0, 7, 8]
+    /// ```
+    /// - Throws: ``TensorError`` when the ranks differ, the box does not fit inside this tensor,
+    ///   or either tensor is tracked by a tape.
+    public mutating func replace(at origin: [Int], with values: Tensor) throws {
+        guard origin.count == rank, values.rank == rank,
+              zip(origin, zip(values.shape, shape)).allSatisfy({ $0 >= 0 && $0 + $1.0 <= $1.1 }) else {
+            throw TensorError(.invalidArgument, "replace", "a box of shape \(values.shape) at \(origin) does not fit in shape \(shape)")
+        }
+        guard !isTracked, !values.isTracked else {
+            throw TensorError(.notDifferentiable, "replace", "writes in place and records nothing; use concatenate on a tape")
+        }
+        let shape = self.shape
+        withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            ElementwiseCopy.copyBox(from: values.storage.base, sourceShape: values.shape,
+                                    sourceOrigin: [Int](repeating: 0, count: shape.count),
+                                    into: base, destinationShape: shape, destinationOrigin: origin, extent: values.shape)
         }
     }
 

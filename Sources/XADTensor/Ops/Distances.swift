@@ -46,7 +46,7 @@ extension Tensor {
     }
 
     /// `Σ_k x[i, k]²` for each row of a rank-2 tensor; records nothing.
-    private func rowSquaredNorms() -> Tensor {
+    func rowSquaredNorms() -> Tensor {
         let (rows, columns) = (shape[0], shape[1])
         return Tensor(shape: [rows]) { out in
             let x = storage.base

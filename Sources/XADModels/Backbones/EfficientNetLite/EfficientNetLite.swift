@@ -6,7 +6,7 @@ import XADTensor
 ///
 /// Every batch norm is folded into its convolution when the weights are loaded (epsilon 1e-3,
 /// the TensorFlow value the weights were trained with). The same network runs in inference mode
-/// or, when its input is watched by a ``GradientTape``, with every operation recorded, so that
+/// or, when its input is watched by a `GradientTape`, with every operation recorded, so that
 /// gradients of a score with respect to the input or to any returned feature map can be taken.
 ///
 /// Input: RGB in `[0, 1]`, normalised with mean = std = 0.5 (``preprocessing``).
@@ -104,7 +104,7 @@ public struct EfficientNetLite: Backbone {
 
     /// ImageNet logits `[N, 1000]`: all blocks, the 1x1 head convolution (1280 channels, folded
     /// batch norm, ReLU6), global average pooling and the linear classifier.
-    /// - Throws: ``TensorError`` when `input` is not `[N, 3, H, W]`.
+    /// - Throws: `TensorError` when `input` is not `[N, 3, H, W]`.
     public func classify(_ input: Tensor) throws -> Tensor {
         try checkInput(input, "EfficientNetLite.classify")
         var x = try stem(input)

@@ -12,7 +12,7 @@ struct FoldedConvolution: Sendable {
     let convolution: Conv2D
     let appliesReLU6: Bool
 
-    /// - Throws: ``TensorError`` when `norm`'s channel count is not the convolution's.
+    /// - Throws: `TensorError` when `norm`'s channel count is not the convolution's.
     init(_ convolution: Conv2D, _ norm: BatchNorm2D, relu6: Bool) throws {
         self.convolution = try convolution.foldingBatchNorm(norm)
         appliesReLU6 = relu6

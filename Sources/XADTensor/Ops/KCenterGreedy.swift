@@ -1,28 +1,47 @@
-import XADTensor
+extension Tensor {
+    /// Greedy k-centre selection (farthest-point sampling) of the rows of `[N, D]`: with row
+    /// `first` as the first centre, `count` times take the row farthest (Euclidean) from every
+    /// centre taken so far. Returns the taken rows in order, `first` not among them (PatchCore's
+    /// coreset, as anomalib selects it); fewer than `count` when every remaining row lies on a
+    /// centre (distance 0).
+    ///
+    /// Exact (each step takes the truly farthest row), though most distances are never computed:
+    /// rows are grouped by their nearest centre and the triangle inequality rules whole groups
+    /// out. Steps spread over ``Threads/count`` threads. Records nothing.
+    ///
+    /// ```swift
+    /// let points = try Tensor(shape: [4, 1], scalars: [0, 1, 10, 4])
+    /// try points.kCenterGreedyRows(2, firstCentre: 0)   // [2, 3]: 10 is farthest from 0, then 4
+    /// ```
+    /// - Throws: ``TensorError`` unless the tensor is `[N, D]` and `first` is one of its rows.
+    public func kCenterGreedyRows(_ count: Int, firstCentre first: Int) throws -> [Int] {
+        guard rank == 2, (0..<shape[0]).contains(first) else {
+            throw TensorError(.invalidArgument, "kCenterGreedyRows", "needs rows [N, D] and a first centre among them, got shape \(shape) and \(first)")
+        }
+        return KCenterGreedy(points: detached).select(count, first: first)
+    }
+}
 
-/// Greedy k-centre selection (the coreset of PatchCore): starting from one seeded random point,
-/// repeatedly take the point farthest from everything taken so far.
+/// Greedy k-centre selection, the plain algorithm's result with most of its work skipped.
 ///
-/// The result equals the plain algorithm's (each step still takes the exact farthest point), but
-/// most distance computations are skipped by the triangle inequality: points are grouped by their
-/// nearest centre, and neither a group whose centre is at least twice the group's radius away
-/// from the new centre, nor a point within half that distance of its centre, can move closer to
-/// the new centre. Each step's group rescans are spread over ``Threads/count`` threads; nothing
-/// is allocated inside the loop but the lists of points that move.
+/// Each step still takes the exact farthest point, but most distance computations are skipped by
+/// the triangle inequality: points are grouped by their nearest centre, and neither a group whose
+/// centre is at least twice the group's radius away from the new centre, nor a point within half
+/// that distance of its centre, can move closer to the new centre. Each step's group rescans are
+/// spread over ``Threads/count`` threads; nothing is allocated inside the loop but the lists of
+/// points that move.
 struct KCenterGreedy {
-    /// Rows `[N, D]` (already randomly projected).
+    /// Rows `[N, D]`.
     let points: Tensor
 
-    /// The indices of `count` points, in selection order.
-    func select(_ count: Int, seed: UInt64) -> [Int] {
+    /// The indices of up to `count` points after the centre `start`, in selection order.
+    func select(_ count: Int, first start: Int) -> [Int] {
         let (total, dims) = (points.shape[0], points.shape[1])
         let count = Swift.min(count, total)
         guard count > 0 else { return [] }
-        var generator = SeededGenerator(seed: seed)
-        let start = Int(generator.next() % UInt64(total))
         let base = UncheckedSendable(points.storage.base)
 
-        // Group 0: every point, owned by the random start.
+        // Group 0: every point, owned by the first centre.
         var centres = [start]
         var minimum = (0..<total).map { euclideanDistance(base.value + $0 * dims, base.value + start * dims, dims) }
         var members: [[Int32]] = [Array(0..<Int32(total))]

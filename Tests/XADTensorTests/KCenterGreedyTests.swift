@@ -1,11 +1,10 @@
 import Testing
-@testable import XADDetect
 import XADTensor
 
 @Suite("Greedy k-centre coreset")
 struct KCenterGreedyTests {
     /// The plain algorithm: every step updates every point's distance to the newest centre.
-    static func plainGreedy(_ points: Tensor, count: Int, seed: UInt64) -> [Int] {
+    static func plainGreedy(_ points: Tensor, count: Int, first start: Int) -> [Int] {
         let (total, dims) = (points.shape[0], points.shape[1])
         let values = points.scalars
         func distance(_ a: Int, _ b: Int) -> Float {
@@ -13,8 +12,6 @@ struct KCenterGreedyTests {
             for d in 0..<dims { let difference = values[a * dims + d] - values[b * dims + d]; sum += difference * difference }
             return sum.squareRoot()
         }
-        var generator = SeededGenerator(seed: seed)
-        let start = Int(generator.next() % UInt64(total))
         var minimum = (0..<total).map { distance($0, start) }
         var selected: [Int] = []
         for _ in 0..<count {
@@ -27,7 +24,7 @@ struct KCenterGreedyTests {
     }
 
     @Test(arguments: [(2000, 16, 200), (3000, 128, 300), (500, 3, 100)])
-    func pruningSelectsExactlyWhatThePlainAlgorithmSelects(total: Int, dims: Int, count: Int) {
+    func pruningSelectsExactlyWhatThePlainAlgorithmSelects(total: Int, dims: Int, count: Int) throws {
         var generator = SeededGenerator(seed: UInt64(total + dims))
         // Clustered points, like patch features: a few centres with spread around them.
         let centres = Tensor.normal([8, dims], std: 4, generator: &generator).scalars
@@ -37,15 +34,23 @@ struct KCenterGreedyTests {
                 for d in 0..<dims { out[i * dims + d] = centres[cluster * dims + d] + generator.nextNormal() }
             }
         }
-        let pruned = KCenterGreedy(points: points).select(count, seed: 5)
-        #expect(pruned == Self.plainGreedy(points, count: count, seed: 5))
+        let pruned = try points.kCenterGreedyRows(count, firstCentre: 5)
+        #expect(pruned == Self.plainGreedy(points, count: count, first: 5))
         #expect(Set(pruned).count == count)
     }
 
     @Test func duplicatePointsStopTheSelectionInsteadOfRepeating() throws {
         let points = try Tensor(shape: [4, 2], scalars: [0, 0, 1, 1, 0, 0, 1, 1])
-        let chosen = KCenterGreedy(points: points).select(4, seed: 1)
+        let chosen = try points.kCenterGreedyRows(4, firstCentre: 1)
         #expect(Set(chosen).count == chosen.count)
         #expect(chosen.count <= 2)
+    }
+
+    @Test func documentedExampleAndBadArguments() throws {
+        let points = try Tensor(shape: [4, 1], scalars: [0, 1, 10, 4])
+        #expect(try points.kCenterGreedyRows(2, firstCentre: 0) == [2, 3])
+        #expect(try points.kCenterGreedyRows(0, firstCentre: 0) == [])
+        #expect(throws: TensorError.self) { try points.kCenterGreedyRows(2, firstCentre: 4) }
+        #expect(throws: TensorError.self) { try Tensor.zeros([4]).kCenterGreedyRows(2, firstCentre: 0) }
     }
 }
