@@ -17,16 +17,3 @@ extension ImageSource {
         return try Tensor.concatenate(prepared, axis: 0)
     }
 }
-
-extension Tensor {
-    /// The rows `indices` of this tensor along its first axis, in that order (a batch).
-    func gathering(rows indices: [Int]) -> Tensor {
-        let rowSize = shape.dropFirst().reduce(1, *)
-        return Tensor(shape: [indices.count] + shape.dropFirst()) { out in
-            let source = storage.base
-            for (row, index) in indices.enumerated() {
-                (out.baseAddress! + row * rowSize).update(from: source + index * rowSize, count: rowSize)
-            }
-        }
-    }
-}

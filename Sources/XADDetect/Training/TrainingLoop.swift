@@ -142,7 +142,7 @@ public struct TrainingLoop: Sendable {
         var total: Double = 0
         for step in 0..<steps {
             let indices = Array(order[(step * plan.batchSize)..<Swift.min(count, (step + 1) * plan.batchSize)])
-            let batch = samples.gathering(rows: indices)
+            let batch = try samples.rows(at: indices)
             let place = "epoch \(epoch + 1), step \(step + 1)"
             let tape = GradientTape()
             var watched = model
