@@ -5,6 +5,7 @@ public enum Detectors {
         PaDiM.self,
         PatchCore.self,
         SPADE.self,
+        AutoEncoder.self,
     ]
 
     private static let registry = Registry<any AnomalyDetector.Type>(builtIn) { $0.name }
