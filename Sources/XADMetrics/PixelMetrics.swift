@@ -133,7 +133,7 @@ public struct PixelMetrics: Sendable {
     public func aupro() throws -> Double { try proCurve().area }
 }
 
-/// `transform` applied to every element, spread over ``Threads/count`` threads.
+/// `transform` applied to every element, spread over `Threads.count` threads.
 private func parallelMap<Element, Result>(_ elements: [Element], _ transform: (Element) -> Result) -> [Result] {
     var results = [Result?](repeating: nil, count: elements.count)
     results.withUnsafeMutableBufferPointer { results in

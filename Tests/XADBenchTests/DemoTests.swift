@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import XADBench
+import XADDetect
 
 /// The demo's settings checks (which run before any fitting) and its summary table.
 @Suite("Demo")
@@ -10,7 +11,7 @@ struct DemoTests {
     @Test func settingsThatCannotWorkAreRefusedBeforeFitting() throws {
         let data = URL(fileURLWithPath: "/no/such/data")
         let cases: [(DemoRun, String)] = [
-            (DemoRun(data: data, output: Self.output, detectors: [DemoRun.Detector("nope")]), "unknown detector 'nope'; known: padim, patchcore, spade"),
+            (DemoRun(data: data, output: Self.output, detectors: [DemoRun.Detector("nope")]), "unknown detector 'nope'; known: \(Detectors.names.joined(separator: ", "))"),
             (DemoRun(data: data, output: Self.output, detectors: [DemoRun.Detector("padim"), DemoRun.Detector("padim")]),
              "each detector can be given once"),
             (DemoRun(data: data, output: Self.output, imageSize: 16), "the image size must be in 32...4096, got 16"),

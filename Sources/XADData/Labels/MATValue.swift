@@ -32,7 +32,7 @@ public struct MATArray: Sendable, Equatable {
     public let elementClass: ElementClass
     /// Whether MATLAB marked the array logical (values 0 and 1).
     public let isLogical: Bool
-    /// The elements in column-major order, converted to `Float` as stored (like ``NPYFile``:
+    /// The elements in column-major order, converted to `Float` as stored (like `NPYFile`:
     /// integers above 2^24 and doubles are rounded to the nearest `Float`).
     public let values: [Float]
 

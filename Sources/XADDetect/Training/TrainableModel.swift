@@ -1,6 +1,6 @@
 import XADTensor
 
-/// A model the ``TrainingLoop`` can train: named tensors (``Module``) and a loss per batch.
+/// A model the ``TrainingLoop`` can train: named tensors (`Module`) and a loss per batch.
 ///
 /// The loop watches the parameters on a tape, asks for ``trainingLoss(_:generator:)`` and steps
 /// the optimiser along its gradients; ``evaluationLoss(_:)`` gives the validation loss. Anything

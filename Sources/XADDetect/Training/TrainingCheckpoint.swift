@@ -44,7 +44,7 @@ public struct TrainingCheckpoint: Sendable {
     public var record: Record
     /// The model's parameters and buffers by name.
     public var model: [String: Tensor]
-    /// The optimiser's state tensors (``OptimiserState/tensors``).
+    /// The optimiser's state tensors (`OptimiserState.tensors`).
     public var optimiserTensors: [String: Tensor]
 
     public var optimiserState: OptimiserState {

@@ -1,7 +1,7 @@
 /// A per-pixel background estimate by running median, for finding moving objects with a static
 /// camera.
 ///
-/// Start it from the exact per-pixel median of some frames (``init(median:)``), then follow slow
+/// Start it from the exact per-pixel median of some frames (``init(median:step:)``), then follow slow
 /// changes with the approximate running median of McFarlane & Schofield (1995): each update moves
 /// every background pixel `step` toward the new frame, which converges to the median of the
 /// pixel's recent values. Foreground is where a frame differs from the background by at least a

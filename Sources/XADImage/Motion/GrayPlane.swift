@@ -87,7 +87,7 @@ public struct GrayPlane: Sendable, Equatable {
     }
 
     /// The plane convolved with a Gaussian of standard deviation `sigma` pixels (`2 ceil(3 sigma) + 1`
-    /// taps, edges reflected: ``Tensor/gaussianBlur(sigma:kernelSize:)``); `sigma <= 0` returns
+    /// taps, edges reflected, as `Tensor.gaussianBlur(sigma:kernelSize:)`); `sigma <= 0` returns
     /// the plane unchanged.
     public func gaussianBlurred(sigma: Float) -> GrayPlane {
         guard sigma > 0 else { return self }
