@@ -55,3 +55,26 @@ struct ModelOptions: ParsableArguments {
         try SavedModel.load(URL(fileURLWithPath: model), weightsPath: backbone.weights)
     }
 }
+
+/// How trainable detectors train (`xad fit`); frozen-feature detectors ignore these.
+struct TrainingArguments: ParsableArguments {
+    @Option(help: "Trainable detectors: the seed of shuffling, augmentation and initialisation.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Trainable detectors: stop after this many minutes, keeping the last finished epoch.")
+    var maxMinutes: Double?
+
+    @Option(help: ArgumentHelp("Trainable detectors: write a checkpoint into this folder after every epoch.",
+                               valueName: "folder"))
+    var checkpoints: String?
+
+    @Flag(help: "Trainable detectors: continue from the checkpoint in --checkpoints.")
+    var resume = false
+
+    /// The settings, checked: a positive time budget, and --resume only with --checkpoints.
+    func settings() throws -> TrainingSettings {
+        if let maxMinutes, !(maxMinutes > 0) { throw CommandError.usage("--max-minutes must be above 0, got \(maxMinutes)") }
+        if resume, checkpoints == nil { throw CommandError.usage("--resume needs --checkpoints FOLDER, the folder to continue from") }
+        return TrainingSettings(seed: seed, maxMinutes: maxMinutes, checkpointFolder: checkpoints, resume: resume)
+    }
+}

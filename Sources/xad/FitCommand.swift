@@ -48,6 +48,8 @@ struct FitCommand: ParsableCommand {
 
     @OptionGroup var options: MethodOptionArguments
 
+    @OptionGroup var training: TrainingArguments
+
     @Option(help: "The share of training images held out to choose the threshold (0: score the training images themselves).")
     var holdout = 0.1
 
@@ -88,6 +90,7 @@ struct FitCommand: ParsableCommand {
             detector: detector, backbone: backbone,
             layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
+            training: try training.settings(),
             holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
         let fitted = try fitting.fit(on: data.train, weightsPath: weights.weights, progress: console.progress, warn: console.warn)
         try fitted.model.write(to: URL(fileURLWithPath: out))

@@ -201,6 +201,26 @@ struct FitPredictEvaluateTests {
         #expect(noEquals.status == 1 && noEquals.stderr.contains("key=value"), "\(noEquals.stderr)")
     }
 
+    @Test func trainableDetectorsCheckpointAndResumeFromTheCommandLine() throws {
+        let data = try SyntheticDataset(normal: 6, perClass: 1)
+        defer { data.remove() }
+        let model = Self.temporaryPath("ae.xadm"), checkpoints = Self.temporaryPath("checkpoints")
+        defer { for path in [model, checkpoints] { try? FileManager.default.removeItem(atPath: path) } }
+        try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+        let base = ["fit", "--detector", "autoencoder", "--data", data.root.path, "--image-size", "32", "--quiet", "--out", model]
+        let first = try XADProcess.run(base + ["--set", "epochs=2", "--checkpoints", checkpoints, "--seed", "3"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: checkpoints).isEmpty, "a checkpoint is written")
+        #expect(try SavedModel.load(URL(fileURLWithPath: model)).training?.epochs == 2)
+        let resumed = try XADProcess.run(base + ["--set", "epochs=3", "--checkpoints", checkpoints, "--seed", "3", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try SavedModel.load(URL(fileURLWithPath: model)).training?.epochs == 3)
+        let noFolder = try XADProcess.run(base + ["--resume"])
+        #expect(noFolder.status == 1 && noFolder.stderr.contains("--resume needs --checkpoints"), "\(noFolder.stderr)")
+        let badBudget = try XADProcess.run(base + ["--max-minutes", "0"])
+        #expect(badBudget.status == 1 && badBudget.stderr.contains("--max-minutes"), "\(badBudget.stderr)")
+    }
+
     @Test func fitHelpListsEveryRegisteredDetectorWithItsOptions() throws {
         let help = try XADProcess.run(["fit", "--help"])
         for detector in Detectors.all {
