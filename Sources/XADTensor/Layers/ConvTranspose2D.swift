@@ -40,11 +40,8 @@ public struct ConvTranspose2D: Layer {
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Size2, stride: Size2 = 1, padding: Size2 = 0,
                 outputPadding: Size2 = 0, dilation: Size2 = 1, groups: Int = 1, bias: Bool = true,
                 generator: inout SeededGenerator) throws {
-        guard inputChannels > 0, outputChannels > 0, kernelSize.height > 0, kernelSize.width > 0, groups > 0,
-              inputChannels % groups == 0, outputChannels % groups == 0 else {
-            throw TensorError(.invalidArgument, "ConvTranspose2D",
-                              "\(inputChannels) -> \(outputChannels) channels, kernel \(kernelSize), groups \(groups): sizes must be positive and channels multiples of groups")
-        }
+        try checkConvolutionSizes("ConvTranspose2D", inputChannels: inputChannels, outputChannels: outputChannels,
+                                  kernelSize: kernelSize, groups: groups)
         let fanIn = outputChannels / groups * kernelSize.height * kernelSize.width
         let weight = Tensor.kaimingUniform([inputChannels, outputChannels / groups, kernelSize.height, kernelSize.width],
                                            fanIn: fanIn, generator: &generator)
