@@ -90,6 +90,21 @@ final class FFmpegDecoder {
         return nil
     }
 
+    /// Counts the video stream's packets to its end without decoding them (one packet per frame
+    /// in the containers data sets use); the decoder is spent afterwards.
+    func countPackets() throws -> Int {
+        var count = 0
+        while true {
+            let read = av_read_frame(format, packet)
+            if read == xad_averror_eof() { return count }
+            guard read >= 0 else {
+                throw ImageError(.video, source, "cannot read the video after \(count) frames (\(FFmpegDecoder.describe(read)))")
+            }
+            if packet?.pointee.stream_index == streamIndex { count += 1 }
+            av_packet_unref(packet)
+        }
+    }
+
     /// Converts the decoded frame (any pixel format) to packed 8-bit gray or RGB.
     private func convertFrame() throws -> Image {
         guard let frame else { throw ImageError(.video, source, "no frame buffer") }

@@ -14,7 +14,7 @@ import Foundation
 /// Use `makeIterator().nextFrame()` when a decoding error must be thrown rather than end the sequence.
 public struct VideoFile: Sequence, Sendable {
     /// The pixel layout frames are converted to.
-    public enum Color: Sendable, Equatable {
+    public enum Color: Sendable, Hashable {
         /// One 8-bit channel (luma).
         case gray
         /// Three 8-bit channels.
@@ -49,6 +49,14 @@ public struct VideoFile: Sequence, Sendable {
         framesPerSecond = probe.framesPerSecond
         declaredFrameCount = probe.declaredFrameCount
         codecName = probe.codecName
+    }
+
+    /// The number of frames: ``declaredFrameCount`` when the container declares it, otherwise the
+    /// video packets counted by reading the file through (no decoding). Decoding may still end
+    /// earlier in a damaged file; ``VideoFrameReader`` then says so.
+    public func frameCount() throws -> Int {
+        if let declaredFrameCount { return declaredFrameCount }
+        return try FFmpegDecoder(url: url, color: color).countPackets()
     }
 
     public func makeIterator() -> Iterator { Iterator(url: url, color: color) }
