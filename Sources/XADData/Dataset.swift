@@ -44,6 +44,9 @@ public enum DatasetFormats {
         MVTecAD(variant: .mpdd),
         MVTecAD(variant: .btad),
         UCSDPed(),
+        Avenue(),
+        ShanghaiTech(),
+        ClipFolders(),
         FolderFormat(),
     ]
 

@@ -19,11 +19,12 @@ public struct Sample: Sendable {
 }
 
 extension SampleReference {
-    /// Decodes the image and builds its mask.
+    /// Decodes the image (a video's ``SampleReference/frame`` through `VideoFrameReader.shared`)
+    /// and builds its mask.
     /// - Throws: `ImageError` for an unreadable image or mask, ``SampleError`` for a mask whose
     ///   size differs from the image's.
     public func load() throws -> Sample {
-        let decoded = try Image(contentsOf: image)
+        let decoded = try frame.map { try VideoFrameReader.shared.frame($0, of: image) } ?? Image(contentsOf: image)
         var tensor = decoded.toTensor()
         if decoded.hasAlpha {
             tensor = try tensor.sliced(axis: 1, range: 0..<(decoded.channels - 1))
@@ -36,6 +37,17 @@ extension SampleReference {
         case .boxes(let boxes):
             return Sample(reference: self, image: tensor, mask: Self.rasterise(boxes, height: height, width: width),
                           hasMask: true)
+        case .volumeSlice(let url, let index):
+            let slice = try NPYFile.readSlice(contentsOf: url, index: index)
+            guard slice.shape == [height, width] else {
+                throw SampleError.maskSizeMismatch(mask: url, maskSize: Size2(height: slice.shape.first ?? 0, width: slice.shape.last ?? 0),
+                                                   image: image, imageSize: Size2(height: height, width: width))
+            }
+            let values = slice.scalars
+            let binary = Tensor(shape: [1, 1, height, width]) { out in
+                for i in 0..<out.count { out[i] = values[i] != 0 ? 1 : 0 }
+            }
+            return Sample(reference: self, image: tensor, mask: binary, hasMask: true)
         case .file(let url, let threshold):
             let maskImage = try Image(contentsOf: url)
             guard maskImage.width == width, maskImage.height == height else {

@@ -27,12 +27,17 @@ public enum MaskSource: Codable, Sendable, Hashable {
     case file(URL, threshold: UInt8 = 128)
     /// Boxes drawn into an empty mask of the image's size.
     case boxes([DefectBox])
+    /// Entry `index` of a `.npy` mask volume of shape `[frames, H, W]` (ShanghaiTech's
+    /// `test_pixel_mask`); non-zero values are defect.
+    case volumeSlice(URL, index: Int)
 }
 
 /// One image of a dataset, not yet decoded: what it is, where it is and its ground truth.
 public struct SampleReference: Codable, Sendable, Hashable {
-    /// The image file.
+    /// The image file, or the video file holding the frame.
     public var image: URL
+    /// The frame (0-based) when ``image`` is a video file; nil for an image file.
+    public var frame: Int?
     /// Normal or anomalous.
     public var label: Label
     /// The defect class ("good" for normal images), for per-class metrics.
@@ -41,10 +46,11 @@ public struct SampleReference: Codable, Sendable, Hashable {
     /// their mask is empty.
     public var mask: MaskSource?
 
-    public init(image: URL, label: Label, category: String, mask: MaskSource? = nil) {
-        (self.image, self.label, self.category, self.mask) = (image, label, category, mask)
+    public init(image: URL, frame: Int? = nil, label: Label, category: String, mask: MaskSource? = nil) {
+        (self.image, self.frame, self.label, self.category, self.mask) = (image, frame, label, category, mask)
     }
 
-    /// The file name, used to pair outputs with inputs.
-    public var name: String { image.lastPathComponent }
+    /// The file name, used to pair outputs with inputs; for a video frame the video's name and
+    /// the frame, e.g. `01.avi#12`.
+    public var name: String { frame.map { "\(image.lastPathComponent)#\($0)" } ?? image.lastPathComponent }
 }

@@ -34,7 +34,8 @@ struct UCSDPedTests {
         #expect(video.test[0].labels == [.normal, .anomalous, .anomalous, .normal, .normal])
         #expect(video.test[1].labels == [.anomalous, .normal, .normal, .anomalous, .anomalous])
         #expect(video.test[0].hasMasks && !video.test[1].hasMasks)
-        #expect(video.test[0].frameURLs.map(\.lastPathComponent) == ["000.jpg", "001.jpg", "002.jpg", "003.jpg", "004.jpg"])
+        let frameFiles = (0..<5).map { scratch.root.appendingPathComponent("testing/frames/01/00\($0).jpg") }
+        #expect(video.test[0].storage == .frameFiles(frameFiles))
         #expect(video.test[0].frameSize == Size2(height: 6, width: 8))
 
         let anomalous = try video.test[0].sample(at: 1).load()
@@ -91,8 +92,8 @@ struct UCSDPedTests {
         let clip = try UCSDPed().loadVideo(scratch.root).test[0]
         #expect(try clip.frame(at: 2).width == 8)
         let error = try #require(throws: VideoDataError.self) { try clip.validateFrames() }
-        #expect(error == .frameSizeMismatch(clip: "01", frame: clip.frameURLs[3], size: Size2(height: 6, width: 16),
-                                            expected: Size2(height: 6, width: 8)))
+        #expect(error == .frameSizeMismatch(clip: "01", frame: 3, file: scratch.root.appendingPathComponent("testing/frames/01/003.jpg"),
+                                            size: Size2(height: 6, width: 16), expected: Size2(height: 6, width: 8)))
         #expect(error.description.contains("003.jpg"))
     }
 

@@ -66,7 +66,7 @@ public struct UCSDPed: VideoDatasetFormat {
         let firstFrame = layout == .jpegFrames ? 0 : 1
         let train = try trainFolders.map { folder in
             let frames = try NumberedFrames(folder: folder, clip: folder.lastPathComponent, first: firstFrame)
-            return try Self.clip(folder.lastPathComponent, frames: frames, flags: nil, masks: nil)
+            return try VideoClip(name: folder.lastPathComponent, frames: frames)
         }
         let test = try testFolders.enumerated().map { index, folder in
             let name = folder.lastPathComponent
@@ -76,9 +76,9 @@ public struct UCSDPed: VideoDatasetFormat {
                 ? root.appendingPathComponent("testing/masks/\(name)")
                 : folder.deletingLastPathComponent().appendingPathComponent("\(name)_gt")
             let masks = Files.isFolder(maskFolder) ? try Self.masks(in: maskFolder, for: frames, clip: name) : nil
-            return try Self.clip(name, frames: frames, flags: flags, masks: masks)
+            return try VideoClip(name: name, frames: frames).labelled(flags, masks: masks, from: scriptURL)
         }
-        return VideoDataset(name: setName, train: train, test: test)
+        return VideoDataset(name: setName, train: train, test: test, labelSource: scriptURL.lastPathComponent)
     }
 
     /// `UCSDped1.m` / `UCSDped2.m` at the root (and, in the original layout, in `Test/`).
@@ -117,14 +117,5 @@ public struct UCSDPed: VideoDatasetFormat {
             }
             return .file(mask, threshold: 128)
         }
-    }
-
-    /// A clip whose frame size is its first frame's.
-    private static func clip(_ name: String, frames: NumberedFrames, flags: [Bool]?, masks: [MaskSource?]?) throws -> VideoClip {
-        let first = try Image(contentsOf: frames.urls[0])
-        return VideoClip(name: name, frameURLs: frames.urls,
-                         labels: flags.map { $0.map { $0 ? .anomalous : .normal } } ?? Array(repeating: .normal, count: frames.urls.count),
-                         masks: masks ?? Array(repeating: nil, count: frames.urls.count),
-                         frameSize: Size2(height: first.height, width: first.width))
     }
 }

@@ -8,9 +8,12 @@ public struct VideoDataset: Sendable {
     public var train: [VideoClip]
     /// Clips to evaluate on, with per-frame labels and, where present, masks.
     public var test: [VideoClip]
+    /// Which ground truth gave the test labels, where a data set has more than one published
+    /// (e.g. CUHK Avenue's mask volumes or MNAD's frame labels), for reports; nil if unnamed.
+    public var labelSource: String?
 
-    public init(name: String, train: [VideoClip], test: [VideoClip]) {
-        (self.name, self.train, self.test) = (name, train, test)
+    public init(name: String, train: [VideoClip], test: [VideoClip], labelSource: String? = nil) {
+        (self.name, self.train, self.test, self.labelSource) = (name, train, test, labelSource)
     }
 
     /// The clips' frames as an image data set, for image detectors applied per frame: every

@@ -30,13 +30,7 @@ public enum NPYFile {
     /// The array stored in the file at `url` and the element type it was stored as, so that a
     /// caller can interpret the values, e.g. a `uint8` mask holding 0 and 255.
     public static func readArray(contentsOf url: URL) throws -> (tensor: Tensor, elementType: ElementType) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw ImageError(.unreadable, url.path, "cannot read the file (\(error.localizedDescription))")
-        }
-        return try readArray(data: data, name: url.path)
+        try readArray(data: mapped(url), name: url.path)
     }
 
     /// The array stored in `data`, converted to `Float` as stored; `name` labels errors.
@@ -46,7 +40,56 @@ public enum NPYFile {
 
     /// The array stored in `data` and the element type it was stored as; `name` labels errors.
     public static func readArray(data: Data, name: String) throws -> (tensor: Tensor, elementType: ElementType) {
-        let bytes = [UInt8](data)
+        let (header, dataStart) = try layout(data, name: name)
+        let count = header.shape.reduce(1, *)
+        let scalars = data.withUnsafeBytes { raw in
+            (0..<count).map { header.type.load(raw, dataStart + $0 * header.type.size) }
+        }
+        do {
+            return (try Tensor(shape: header.shape, scalars: scalars), header.type)
+        } catch {
+            throw ImageError(.invalidArgument, name, "shape \(header.shape) is not a valid tensor shape (\(error))")
+        }
+    }
+
+    /// The shape and element type of the array in the file at `url`; the data is checked for
+    /// length but not converted.
+    public static func shape(contentsOf url: URL) throws -> (shape: [Int], elementType: ElementType) {
+        let header = try layout(mapped(url), name: url.path).header
+        return (header.shape, header.type)
+    }
+
+    /// Entry `index` along the first axis of the array in the file at `url` (e.g. one mask of a
+    /// `[frames, H, W]` volume, shape `[H, W]`), converted to `Float` as stored; only that part
+    /// of the (memory-mapped) file is read.
+    public static func readSlice(contentsOf url: URL, index: Int) throws -> Tensor {
+        let data = try mapped(url)
+        let (header, dataStart) = try layout(data, name: url.path)
+        guard let rows = header.shape.first, (0..<rows).contains(index) else {
+            throw ImageError(.invalidArgument, url.path, "entry \(index) is outside the first axis of shape \(header.shape)")
+        }
+        let sliceShape = Array(header.shape.dropFirst()), count = sliceShape.reduce(1, *)
+        let start = dataStart + index * count * header.type.size
+        let scalars = data.withUnsafeBytes { raw in (0..<count).map { header.type.load(raw, start + $0 * header.type.size) } }
+        do {
+            return try Tensor(shape: sliceShape, scalars: scalars)
+        } catch {
+            throw ImageError(.invalidArgument, url.path, "shape \(sliceShape) is not a valid tensor shape (\(error))")
+        }
+    }
+
+    private static func mapped(_ url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw ImageError(.unreadable, url.path, "cannot read the file (\(error.localizedDescription))")
+        }
+    }
+
+    /// The header of `data` and where its elements start, checked to be exactly as long as the
+    /// shape and type need.
+    private static func layout(_ data: Data, name: String) throws -> (header: NPYHeader, dataStart: Int) {
+        let bytes = [UInt8](data.prefix(12))
         guard !bytes.isEmpty else { throw ImageError(.empty, name, "the file is empty (0 bytes)") }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw ImageError(.unknownFormat, name, "not a NumPy .npy file (no \\x93NUMPY magic)")
@@ -64,25 +107,18 @@ public enum NPYFile {
         default:
             throw ImageError(.unsupported, name, ".npy format version \(major) is not supported (1, 2 or 3)")
         }
-        guard headerStart + headerLength <= bytes.count else {
+        guard headerStart + headerLength <= data.count else {
             throw ImageError(.corrupt, name, "the .npy header claims \(headerLength) bytes but the file ends first")
         }
-        let header = try NPYHeader(String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self), name: name)
-        let count = header.shape.reduce(1, *)
+        let headerBytes = data.subdata(in: (data.startIndex + headerStart)..<(data.startIndex + headerStart + headerLength))
+        let header = try NPYHeader(String(decoding: headerBytes, as: UTF8.self), name: name)
         let dataStart = headerStart + headerLength
-        let expected = count * header.type.size
-        guard bytes.count - dataStart == expected else {
-            let problem = bytes.count - dataStart < expected ? "is truncated" : "has extra bytes"
-            throw ImageError(.corrupt, name, "the data \(problem): \(bytes.count - dataStart) bytes for shape \(header.shape) of \(header.type.descr) (want \(expected))")
+        let expected = header.shape.reduce(1, *) * header.type.size
+        guard data.count - dataStart == expected else {
+            let problem = data.count - dataStart < expected ? "is truncated" : "has extra bytes"
+            throw ImageError(.corrupt, name, "the data \(problem): \(data.count - dataStart) bytes for shape \(header.shape) of \(header.type.descr) (want \(expected))")
         }
-        let scalars = bytes.withUnsafeBytes { raw in
-            (0..<count).map { header.type.load(raw, dataStart + $0 * header.type.size) }
-        }
-        do {
-            return (try Tensor(shape: header.shape, scalars: scalars), header.type)
-        } catch {
-            throw ImageError(.invalidArgument, name, "shape \(header.shape) is not a valid tensor shape (\(error))")
-        }
+        return (header, dataStart)
     }
 
     /// The `.npy` bytes (version 1, little-endian `float32`, C order) of `tensor`.
