@@ -13,6 +13,7 @@ let suites: [any BenchmarkSuite] = [
     ExplainBenchmarks(),
     DetectorBenchmarks(),
     MotionBenchmarks(),
+    VideoDataBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())
