@@ -9,21 +9,9 @@ import XADTestSupport
 /// ``LabelFileError``) naming the clip and the frame or file, with the data exit status.
 @Suite("Video data sets: bad input")
 struct VideoBadInputTests {
-    /// A copy of the synthetic set `name` in a temporary folder, to damage.
-    private final class Copy {
-        let root: URL
-        init(_ name: String) throws {
-            root = FileManager.default.temporaryDirectory.appendingPathComponent("xad-vdata-\(UUID().uuidString)")
-            try FileManager.default.copyItem(at: VideoFormatTests.sets.appendingPathComponent(name), to: root)
-        }
-        deinit { try? FileManager.default.removeItem(at: root) }
-        func url(_ path: String) -> URL { root.appendingPathComponent(path) }
-        func write(_ path: String, _ text: String) throws { try Data(text.utf8).write(to: url(path)) }
-        func remove(_ path: String) throws { try FileManager.default.removeItem(at: url(path)) }
-    }
-
     @Test func aVideoThatCannotBeOpenedNamesTheClip() throws {
-        let copy = try Copy("avenue")
+        let copy = try VideoSetCopy("avenue")
+        defer { copy.cleanUp() }
         try copy.write("testing_videos/02.avi", "not a video")
         let error = try #require(throws: VideoDataError.self) { try Avenue().loadVideo(copy.root) }
         guard case .unreadableVideo(let clip, let file, _) = error else { Issue.record("\(error)"); return }
@@ -34,7 +22,8 @@ struct VideoBadInputTests {
     /// A video cut midway declares 10 frames but decodes fewer: reading past the cut names the
     /// clip and the first missing frame, in order and after a jump.
     @Test func aVideoDamagedMidwayNamesClipAndFrame() throws {
-        let copy = try Copy("clips")
+        let copy = try VideoSetCopy("clips")
+        defer { copy.cleanUp() }
         try FileManager.default.copyItem(at: VideoFormatTests.sets.appendingPathComponent("truncated.avi"),
                                          to: copy.url("test/truncated.avi"))
         let clip = try #require(try ClipFolders().loadVideo(copy.root).test.first { $0.name == "truncated" })
@@ -49,7 +38,8 @@ struct VideoBadInputTests {
     }
 
     @Test func aFrameFolderWithAGapOrMixedSizes() throws {
-        let copy = try Copy("clips")
+        let copy = try VideoSetCopy("clips")
+        defer { copy.cleanUp() }
         try copy.remove("test/yard/003.png")
         let gap = try #require(throws: VideoDataError.self) { try ClipFolders().loadVideo(copy.root) }
         guard case .frameGap("yard", _, 3, 1, 6) = gap else { Issue.record("\(gap)"); return }
@@ -64,7 +54,8 @@ struct VideoBadInputTests {
     }
 
     @Test func avenueLabelsThatDoNotFitTheClips() throws {
-        let copy = try Copy("avenue")
+        let copy = try VideoSetCopy("avenue")
+        defer { copy.cleanUp() }
         let frameLabels = copy.url("frame_labels_avenue.npy")
         try NPYFile.write(Tensor(shape: [1, 13], repeating: 0), to: frameLabels)
         let total = try #require(throws: LabelFileError.self) { try Avenue(labelSource: .mnadFrameLabels).loadVideo(copy.root) }
@@ -88,7 +79,8 @@ struct VideoBadInputTests {
     }
 
     @Test func shanghaiTechLabelsThatDoNotFitTheClips() throws {
-        let copy = try Copy("shanghaitech")
+        let copy = try VideoSetCopy("shanghaitech")
+        defer { copy.cleanUp() }
         let labels = copy.url("testing/test_frame_mask/01_0014.npy")
         try NPYFile.write(Tensor(shape: [6], repeating: 0), to: labels)
         #expect(throws: VideoDataError.labelFrameCount(file: labels, clip: "01_0014", labelled: 6, frameCount: 5)) {
@@ -113,7 +105,8 @@ struct VideoBadInputTests {
     }
 
     @Test func frameRangesThatDoNotFitTheClips() throws {
-        let copy = try Copy("clips")
+        let copy = try VideoSetCopy("clips")
+        defer { copy.cleanUp() }
         let labels = copy.url("labels.csv")
         try copy.write("labels.csv", "clip,first,last\nyard,5,7\n")
         #expect(throws: VideoDataError.labelBeyondClip(file: labels, clip: "yard", frame: 7, frameCount: 6)) {

@@ -37,6 +37,17 @@ struct VideoFormatTests {
         #expect(mnad.test.map(Self.anomalousFrames) != official.test.map(Self.anomalousFrames))
     }
 
+    /// CUHK's archive unpacks the volumes into `ground_truth_demo/testing_label_mask`.
+    @Test func avenueVolumesInsideGroundTruthDemo() throws {
+        let copy = try VideoSetCopy("avenue")
+        defer { copy.cleanUp() }
+        try FileManager.default.createDirectory(at: copy.url("ground_truth_demo"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(at: copy.url("testing_label_mask"), to: copy.url("ground_truth_demo/testing_label_mask"))
+        let avenue = try Avenue().loadVideo(copy.root)
+        #expect(avenue.labelSource == Avenue.LabelSource.maskVolumes.description)
+        #expect(avenue.test.map(Self.anomalousFrames) == (try Self.expectedFrames("avenue_volume_anomalous")))
+    }
+
     /// Frames come out of the lossless video exactly as written, in order, after jumps back and
     /// through the image data set view (one sample per frame, naming the video and frame).
     @Test func videoClipFramesMatchTheWrittenPixels() throws {

@@ -9,8 +9,9 @@ import Foundation
 /// published, and they are reported to disagree on 441 test frames, so a result must say which
 /// it used (``VideoDataset/labelSource`` names it):
 /// - ``LabelSource/maskVolumes``: CUHK's own ground truth, `testing_label_mask/N_label.mat`
-///   (`N` = 1...21), MATLAB v5 files whose `volLabel` is a 1 x frames cell of pixel masks; a
-///   frame is anomalous where its mask has a pixel set. Every test clip needs its file.
+///   (`N` = 1...21; also found inside `ground_truth_demo/`, as CUHK's archive unpacks), MATLAB
+///   v5 files whose `volLabel` is a 1 x frames cell of pixel masks; a frame is anomalous where
+///   its mask has a pixel set. Every test clip needs its file.
 /// - ``LabelSource/mnadFrameLabels``: `frame_labels_avenue.npy` at the root, MNAD's 0/1 labels
 ///   of all test frames, clip after clip (the set most recent papers report on).
 ///
@@ -61,7 +62,7 @@ public struct Avenue: VideoDatasetFormat {
         guard !train.isEmpty else { throw DatasetError.emptyFolder(trainFolder, expected: "one video or frame folder per training clip") }
         guard !unlabelled.isEmpty else { throw DatasetError.emptyFolder(testFolder, expected: "one video or frame folder per test clip") }
 
-        let volumes = root.appendingPathComponent("testing_label_mask")
+        let volumes = Self.volumeFolder(root)
         let source = labelSource ?? (Files.isFolder(volumes) ? .maskVolumes : .mnadFrameLabels)
         let test: [VideoClip]
         switch source {
@@ -79,6 +80,12 @@ public struct Avenue: VideoDatasetFormat {
     }
 
     private static func mnadLabels(_ root: URL) -> URL { root.appendingPathComponent("frame_labels_avenue.npy") }
+
+    /// `testing_label_mask` at the root, or inside `ground_truth_demo` where CUHK's archive puts it.
+    private static func volumeFolder(_ root: URL) -> URL {
+        let unpacked = root.appendingPathComponent("ground_truth_demo/testing_label_mask")
+        return Files.isFolder(unpacked) ? unpacked : root.appendingPathComponent("testing_label_mask")
+    }
 
     /// Each clip's flags from its `N_label.mat` (`N` without leading zeros, as CUHK names them,
     /// or the clip's own name).
