@@ -34,3 +34,43 @@ struct UCSDPedRealTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
 }
+
+/// Real Ped2 frames as a folder of clips: test clip 01's frames 50-79 (the anomaly starts at 60)
+/// made into a lossless grey FFV1 video by the ffmpeg program, with their labels as a `labels.csv` row.
+/// The `clips` format must give the UCSD loader's labels, and the video's frames must match our
+/// JPEG decoder's (ffmpeg decodes the JPEGs itself: mean absolute difference below 1 grey level).
+@Suite("Ped2 frames as a clips video", .enabled(if: SharedData.shouldTest("ucsd_ped2")))
+struct Ped2AsClipsTests {
+    @Test func videoClipMatchesTheFrameFolder() throws {
+        let ped2 = try UCSDPed().loadVideo(SharedData.url("ucsd_ped2")).test[0]
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("xad-ped2-clips-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in ["train", "test"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let video = root.appendingPathComponent("test/ped2_01.avi")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-framerate", "10", "-start_number", "50",
+                             "-i", SharedData.url("ucsd_ped2/testing/frames/01/%03d.jpg").path, "-frames:v", "30",
+                             "-c:v", "ffv1", "-pix_fmt", "gray", video.path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        try FileManager.default.copyItem(at: video, to: root.appendingPathComponent("train/ped2_01.avi"))
+        let anomalous = (50..<80).filter { ped2.labels[$0] == .anomalous }.map { $0 - 49 }   // 1-based in the new clip
+        try Data("clip,first,last\nped2_01,\(anomalous.first ?? 0),\(anomalous.last ?? 0)\n".utf8)
+            .write(to: root.appendingPathComponent("labels.csv"))
+
+        let clip = try ClipFolders().loadVideo(root).test[0]
+        #expect(clip.count == 30 && clip.frameSize == ped2.frameSize)
+        #expect(clip.labels == Array(ped2.labels[50..<80]))
+        for index in 0..<30 {
+            let fromVideo = try clip.frame(at: index), fromJPEG = try ped2.frame(at: 50 + index)
+            let grey = stride(from: 0, to: fromVideo.samples.count, by: fromVideo.channels).map { fromVideo.samples[$0] }
+            let jpegGrey = stride(from: 0, to: fromJPEG.samples.count, by: fromJPEG.channels).map { fromJPEG.samples[$0] }
+            let meanDifference = zip(grey, jpegGrey).map { abs(Double($0) - Double($1)) }.reduce(0, +) / Double(grey.count)
+            #expect(meanDifference < 1, "frame \(index): \(meanDifference)")
+        }
+    }
+}
