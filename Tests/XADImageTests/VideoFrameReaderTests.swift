@@ -7,10 +7,11 @@ import Testing
 /// `VideoFile`'s iterator (exact: same decoder and conversion), in orders that use the kept
 /// frames, reopen the file, evict it and read it from several threads.
 @Suite struct VideoFrameReaderTests {
-    /// ffmpeg's `testsrc`, 12 frames of 64 x 48, in `container` (MKV declares no frame count).
-    private static func makeVideo(_ folder: URL, _ name: String) throws -> (url: URL, frames: [Image]) {
+    /// 12 frames of 64 x 48 of ffmpeg's `pattern` in the container `name` names (MKV declares no
+    /// frame count), and its frames decoded in order.
+    private static func makeVideo(_ folder: URL, _ name: String, pattern: String = "testsrc") throws -> (url: URL, frames: [Image]) {
         let url = folder.appendingPathComponent(name)
-        try runFFmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "12", "-c:v", "mpeg4", url.path])
+        try runFFmpeg(["-f", "lavfi", "-i", "\(pattern)=size=64x48:rate=10", "-frames:v", "12", "-c:v", "mpeg4", url.path])
         let iterator = try VideoFile(url: url).makeIterator()
         var frames: [Image] = []
         while let frame = try iterator.nextFrame() { frames.append(frame) }
@@ -20,8 +21,8 @@ import Testing
     @Test func framesByIndexEqualTheDecodedSequence() throws {
         let folder = try temporaryFolder("frame-reader")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try Self.makeVideo(folder, "first.avi"), second = try Self.makeVideo(folder, "second.mkv")
-        #expect(first.frames.count == 12 && first.frames[0] != first.frames[5])
+        let first = try Self.makeVideo(folder, "first.avi"), second = try Self.makeVideo(folder, "second.mkv", pattern: "testsrc2")
+        #expect(first.frames.count == 12 && first.frames[0] != first.frames[5] && first.frames[5] != second.frames[5])
 
         // One open video, two kept frames: back within the kept frames, back past them (reopen),
         // then the other file (evicts the first) and back.
@@ -46,6 +47,11 @@ import Testing
             }
         }
         #expect(wrong.withLock { $0 } == 0)
+
+        // The file replaced by another video (another size): its frames, not the open decoder's.
+        try FileManager.default.removeItem(at: first.url)
+        try FileManager.default.copyItem(at: second.url, to: first.url)
+        #expect(try reader.frame(5, of: first.url) == second.frames[5])
     }
 
     /// A container without a declared frame count (Matroska) is counted by its packets.

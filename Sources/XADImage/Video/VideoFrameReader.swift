@@ -8,7 +8,8 @@ import Synchronization
 /// decodes nothing, and only a jump back past the kept frames reopens the file and decodes from
 /// the start. The reader keeps the most recently used ``openVideoLimit`` videos open (least
 /// recently used closed first), so walking a data set clip after clip holds a bounded amount of
-/// memory. Reads of one video are serialised; different videos are read in parallel.
+/// memory. Reads of one video are serialised; different videos are read in parallel. A video
+/// file replaced on disk (another size or modification time) is opened afresh.
 ///
 /// ```swift
 /// let reader = VideoFrameReader.shared
@@ -29,6 +30,9 @@ public final class VideoFrameReader: Sendable {
     private struct Key: Hashable {
         let path: String
         let color: VideoFile.Color
+        /// The file's size and modification time when opened: a replaced file is another key.
+        let size: Int?
+        let modified: Date?
     }
 
     /// Open videos, least recently used first.
@@ -45,13 +49,17 @@ public final class VideoFrameReader: Sendable {
     ///   frame `index` (the message says after how many frames).
     public func frame(_ index: Int, of url: URL, color: VideoFile.Color = .rgb) throws -> Image {
         guard index >= 0 else { throw ImageError(.invalidArgument, url.path, "frame \(index) is negative") }
-        let key = Key(path: url.standardizedFileURL.path, color: color)
+        let path = url.standardizedFileURL.path
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let key = Key(path: path, color: color, size: (attributes?[.size] as? NSNumber)?.intValue,
+                      modified: attributes?[.modificationDate] as? Date)
         let video = open.withLock { open -> PositionedVideo in
             if let position = open.firstIndex(where: { $0.key == key }) {
                 let entry = open.remove(at: position)
                 open.append(entry)
                 return entry.video
             }
+            open.removeAll { $0.key.path == path && $0.key.color == color }   // an older version of the file
             let video = PositionedVideo(url: url, color: color, keptFrameCount: keptFrameCount)
             open.append((key, video))
             if open.count > openVideoLimit { open.removeFirst(open.count - openVideoLimit) }
