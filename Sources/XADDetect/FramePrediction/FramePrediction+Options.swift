@@ -6,10 +6,10 @@ extension FramePrediction {
     public struct Options: MethodOptions {
         /// Frames the U-Net reads before the one it predicts. Default 4 (Liu et al.).
         public var pastFrames = 4
-        /// The height frames are resized to (a multiple of 4). Default 128.
-        public var height = 128
-        /// The width frames are resized to (a multiple of 4). Default 128.
-        public var width = 128
+        /// The height frames are resized to (a multiple of 4). Default 120: UCSD Ped2's 240 halved.
+        public var height = 120
+        /// The width frames are resized to (a multiple of 4). Default 180: UCSD Ped2's 360 halved.
+        public var width = 180
         /// Channels of the U-Net's finest level (doubling at each of the two levels below). Default 8.
         public var channels = 8
         /// The weight of the gradient loss beside the intensity loss. Default 1 (Liu et al.).

@@ -46,7 +46,7 @@ public struct FramePrediction: VideoAnomalyDetector, DifferentiableDetector {
         for clip in clips {
             let frames = try detector.preparedFrames(of: clip, progress: context.progress)
             for t in stride(from: options.pastFrames, to: frames.count, by: options.windowStep) {
-                windows.append(try Tensor.concatenate(Array(frames[(t - options.pastFrames)...t]), axis: 1))
+                windows.append(try detector.window(endingAt: t, of: frames))
             }
         }
         guard !windows.isEmpty else {
@@ -99,6 +99,11 @@ public struct FramePrediction: VideoAnomalyDetector, DifferentiableDetector {
         }
     }
 
+    /// The prepared window of frame `t` (`t >= pastFrames`): `frames[t - pastFrames ... t]` as channels.
+    func window(endingAt t: Int, of frames: [Tensor]) throws -> Tensor {
+        try Tensor.concatenate(Array(frames[(t - options.pastFrames)...t]), axis: 1)
+    }
+
     /// The squared prediction error `((P - F_t) / 2)²` of prepared windows `[N, pastFrames + 1, h, w]`
     /// as `[N, h, w]` (intensities in 0...1 units), and the U-Net's deepest features as
     /// `"bottleneck"`; recorded on a tape when `batch` is watched, so the window's every frame,
@@ -140,7 +145,7 @@ public struct FramePrediction: VideoAnomalyDetector, DifferentiableDetector {
         var errors: [Float] = [], maps: [Tensor] = []
         for start in stride(from: k, to: frames.count, by: options.batchSize) {
             let end = Swift.min(frames.count, start + options.batchSize)
-            let windows = try Tensor.concatenate(try (start..<end).map { try Tensor.concatenate(Array(frames[($0 - k)...$0]), axis: 1) }, axis: 0)
+            let windows = try Tensor.concatenate(try (start..<end).map { try window(endingAt: $0, of: frames) }, axis: 0)
             for result in try score(batch: windows) {
                 errors.append(result.score)
                 maps.append(try result.resizingMap(to: originalSize).map)
