@@ -6,6 +6,8 @@ public enum Detectors {
         PatchCore.self,
         SPADE.self,
         AutoEncoder.self,
+        PerFrame.self,
+        FramePrediction.self,
     ]
 
     private static let registry = Registry<any AnomalyDetector.Type>(builtIn) { $0.name }
