@@ -139,7 +139,7 @@ public struct InspectionService: Sendable {
     /// The request's image, decoded within the body and pixel limits.
     private func decodedImage(_ request: Request) async throws -> Tensor {
         let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: settings.maximumBodyBytes) } catch let error as HTTPError where error.status == .contentTooLarge {
+        do { body = try await request.body.collect(upTo: settings.maximumBodyBytes) } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw ServeError(.contentTooLarge, "the request body is above the limit of \(settings.maximumBodyBytes) bytes")
         }
         let upload = try ImageUpload(body: Data(buffer: body), contentType: request.headers[.contentType])
