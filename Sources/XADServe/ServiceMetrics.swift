@@ -69,6 +69,9 @@ struct ServiceMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             try checkToken(request)
             response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            response = try ServeError(.notFound, "no route \(request.method) \(request.uri.path); /openapi.json lists the routes")
+                .response(from: request, context: context)
         } catch {
             response = try ServeError.answering(error).response(from: request, context: context)
         }

@@ -61,7 +61,8 @@ struct ServeCommand: ParsableCommand {
         var settings = ServeSettings()
         settings.host = host
         settings.port = port
-        settings.token = token ?? ProcessInfo.processInfo.environment["XAD_TOKEN"]
+        // An empty XAD_TOKEN counts as unset; an empty --token is refused by validate().
+        settings.token = token ?? ProcessInfo.processInfo.environment["XAD_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         settings.batchSize = batchSize
         settings.batchWindow = .milliseconds(batchWindowMs)
         settings.queueLimit = queueLimit

@@ -30,7 +30,7 @@ struct BadRequestTests {
             ("bad target", try await client.post("/v1/explain?method=occlusion&target=region:0,0,999,999", body: png), 400, "region"),
             ("multipart without file", try await client.post("/v1/score", body: Data("--b\r\n\r\nx\r\n--b--".utf8),
                                                               headers: ["Content-Type": "multipart/form-data; boundary=b"]), 400, "file part"),
-            ("unknown route", try await client.get("/v2/score"), 404, ""),
+            ("unknown route", try await client.get("/v2/score"), 404, "no route GET /v2/score"),
         ]
         for (name, answer, status, word) in cases {
             #expect(answer.status == status, "\(name): \(answer.status) \(answer.text)")

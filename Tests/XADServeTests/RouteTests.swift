@@ -27,7 +27,7 @@ struct RouteTests {
             let expected = try served.libraryScore(of: png).score
             #expect(abs(score - Double(expected)) <= 1e-5 * max(1, abs(Double(expected))), "HTTP \(score) vs library \(expected)")
             #expect(answer.json["label"] as? String == label)
-            #expect(answer.json["threshold"] as? Double == Double(threshold))
+            #expect((answer.json["threshold"] as? Double).map(Float.init) == threshold)
             for key in ["map", "overlay"] {
                 let picture = try Self.image(dataURL: try #require(answer.json[key] as? String))
                 #expect(picture.width == 64 && picture.height == 64, "\(key) is \(picture.width) x \(picture.height)")
@@ -85,7 +85,7 @@ struct RouteTests {
         let answer = try await server.client.get("/v1/model")
         #expect(answer.status == 200)
         #expect(answer.json["detector"] as? String == "patchcore")
-        #expect(answer.json["threshold"] as? Double == Double(try #require(served.model.threshold)))
+        #expect((answer.json["threshold"] as? Double).map(Float.init) == served.model.threshold)
         let names = (answer.json["explainers"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names.contains("occlusion") && names.contains("grad-cam"))
         #expect((answer.json["limits"] as? [String: Any])?["maximumBodyBytes"] as? Int == 256 << 10)
@@ -123,7 +123,7 @@ struct RouteTests {
         #expect(text.contains(#"xad_http_requests_total{route="/v1/model",method="GET",status="200"}"#), "\(text.prefix(2000))")
         #expect(text.contains(#"route="unmatched",method="GET",status="404""#))
         #expect(text.contains(#"xad_http_request_duration_seconds_bucket{route="/v1/model",le="#))
-        #expect(text.contains("xad_queue_depth 0"))
+        #expect(text.contains("\nxad_queue_depth "))   // its value depends on the tests running beside this one
         #expect(text.contains("xad_model_load_seconds"))
     }
 

@@ -60,8 +60,9 @@ struct ServeCommandTests {
         let answer = try await HTTPTestClient(port: child.port, token: RunningService.token).post("/v1/score", body: served.anomalousPNG)
         let httpScore = try #require(answer.json["score"] as? Double)
 
+        let xad = try #require(Self.xad)
         let predict = Process()
-        predict.executableURL = try #require(Self.xad)
+        predict.executableURL = xad
         predict.arguments = ["predict", "--model", served.file.path, "--json", "-", image.path]
         let output = child.folder.appendingPathComponent("predict.json")
         try Data().write(to: output)

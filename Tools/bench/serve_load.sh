@@ -15,7 +15,7 @@ FIT_IMAGES=${FIT_IMAGES:-60}
 PORT=${PORT:-18080}
 DATA=${DATA:-../shared/data/mtd/MT_Free/Imgs}
 WORK=${WORK:-/tmp/xad-serve-bench}
-export XAD_TOKEN=""
+unset XAD_TOKEN
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >&2 || sudo apt-get install -y -qq wrk >&2; }
 if [ -z "${XAD:-}" ]; then
