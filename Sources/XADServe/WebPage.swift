@@ -23,7 +23,7 @@ enum WebPage {
         .verdict { display: inline-block; padding: 3px 10px; border-radius: 12px; color: #fff; font-weight: 600; }
         .anomalous { background: #c62828; } .normal { background: #2e7d32; } .unknown { background: #777; }
         .pictures { display: flex; gap: 12px; flex-wrap: wrap; } .pictures figure { margin: 0; }
-        .pictures img { max-width: 100%; max-height: 340px; border-radius: 4px; image-rendering: pixelated; }
+        .pictures img { width: 300px; max-width: 100%; border-radius: 4px; image-rendering: pixelated; }
         figcaption { font-size: 12px; color: #556; } #error { color: #c62828; white-space: pre-wrap; }
         #gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(110px, 1fr)); gap: 10px; }
         #gallery figure { margin: 0; cursor: pointer; } #gallery img { width: 100%; border-radius: 4px; }

@@ -30,6 +30,15 @@ for image in "${images[@]:0:$FIT_IMAGES}"; do ln -sf "$(realpath "$image")" "$WO
 export XAD_BENCH_IMAGE; XAD_BENCH_IMAGE="$(realpath "${images[$FIT_IMAGES]}")"
 [ -f "$WORK/model.xadm" ] || "$XAD" fit --detector patchcore --data "$WORK/data" --format folder --out "$WORK/model.xadm" --quiet >&2
 
+# The library alone: `xad predict` on COPIES links to the image minus `xad predict` on one,
+# measured before and after the HTTP runs (the machine's load may change in between).
+COPIES=${COPIES:-100}
+for i in $(seq 1 "$COPIES"); do ln -sf "$XAD_BENCH_IMAGE" "$WORK/copies/c$i.jpg"; done
+ln -sf "$XAD_BENCH_IMAGE" "$WORK/one/c1.jpg"
+seconds() { local start; start=$(date +%s.%N); "$XAD" predict --model "$WORK/model.xadm" --quiet "$1" > /dev/null; echo "$(date +%s.%N) - $start" | bc; }
+library_throughput() { local one many; one=$(seconds "$WORK/one"); many=$(seconds "$WORK/copies"); python3 -c "print(f'{($COPIES - 1) / ($many - $one):.2f}')"; }
+library_before=$(library_throughput)
+
 "$XAD" serve --model "$WORK/model.xadm" --port "$PORT" 2> "$WORK/serve.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
@@ -49,18 +58,14 @@ for clients in 1 4 16; do
   throughput[$clients]=$(python3 -c "print(f'{$requests / $seconds:.2f}')")
   echo "| $clients | ${throughput[$clients]} | $p50_ms | $p99_ms | $((non2xx + socket_errors)) | $(rss) |"
 done
-curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^xad_batch_images_(sum|count)' >&2 || true
+echo "detector passes and images: $(curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^xad_batch_images_(count|sum)' | tr '\n' ' ')"
 kill -TERM $SERVER; wait $SERVER; echo "server exit status after SIGTERM: $?"
 trap - EXIT
 
-# The library alone: `xad predict` on COPIES links to the image minus `xad predict` on one.
-COPIES=${COPIES:-100}
-for i in $(seq 1 "$COPIES"); do ln -sf "$XAD_BENCH_IMAGE" "$WORK/copies/c$i.jpg"; done
-ln -sf "$XAD_BENCH_IMAGE" "$WORK/one/c1.jpg"
-seconds() { local start; start=$(date +%s.%N); "$XAD" predict --model "$WORK/model.xadm" --quiet "$1" > /dev/null; echo "$(date +%s.%N) - $start" | bc; }
-one=$(seconds "$WORK/one"); many=$(seconds "$WORK/copies")
-library=$(python3 -c "print(f'{($COPIES - 1) / ($many - $one):.2f}')")
-echo "library (xad predict, one image at a time): $library images/s"
+library_after=$(library_throughput)
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+library=$(python3 -c "print(f'{($library_before + $library_after) / 2:.2f}')")
+echo "library (xad predict, one image at a time): $library images/s (before the HTTP runs $library_before, after $library_after)"
 for clients in 1 4 16; do
   echo "HTTP at $clients clients: $(python3 -c "print(f'{100 * ${throughput[$clients]} / $library:.0f}')")% of the library's throughput"
 done
