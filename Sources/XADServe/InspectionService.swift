@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import XADDetect
 import XADExplain
@@ -64,7 +65,9 @@ public struct InspectionService: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [application(onRunning: onRunning)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do { try await group.run() } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw ServeError.configuration("\(settings.host):\(settings.port) is already in use: pick another --port (0 picks a free one)")
+        }
     }
 
     /// The Hummingbird application, to run inside a caller's own `ServiceGroup` (tests do).

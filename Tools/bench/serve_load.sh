@@ -43,20 +43,25 @@ library_before=$(library_throughput)
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 until grep -q "listening on" "$WORK/serve.log"; do sleep 0.2; kill -0 $SERVER; done
-rss() { awk '/^VmRSS/ {rss=$2} /^VmHWM/ {hwm=$2} END {printf "%d / %d", rss/1024, hwm/1024}' "/proc/$SERVER/status"; }
+# RSS once a second during a level; the row shows it 5 s in, at the end, and the process's peak so far.
+sample_rss() { while kill -0 "$SERVER" 2>/dev/null; do awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$SERVER/status"; sleep 1; done; }
+rss() { echo "$(sed -n 6p "$1") / $(tail -1 "$1") / $(awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$SERVER/status")"; }
 
 echo "image: $XAD_BENCH_IMAGE ($(python3 -c "import sys; from struct import unpack; d=open(sys.argv[1],'rb').read(); i=d.find(b'\xff\xc0'); h,w=unpack('>HH', d[i+5:i+9]); print(f'{w} x {h}')" "$XAD_BENCH_IMAGE"), $(stat -c %s "$XAD_BENCH_IMAGE") bytes)"
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 curl -s -o /dev/null --data-binary "@$XAD_BENCH_IMAGE" "http://127.0.0.1:$PORT/v1/score"   # warm-up
-echo "| clients | requests/s | p50 ms | p99 ms | errors (non-2xx + socket) | RSS / peak RSS MiB |"
+echo "| clients | requests/s | p50 ms | p99 ms | errors (non-2xx + socket) | RSS MiB at 5 s / end / peak |"
 echo "|---|---|---|---|---|---|"
 declare -A throughput
 for clients in 1 4 16; do
+  sample_rss > "$WORK/rss-$clients.txt" &
+  SAMPLER=$!
   line=$(wrk -t "$(( clients < 2 ? 1 : 2 ))" -c "$clients" -d "${DURATION}s" --timeout 30s -s Tools/bench/serve_post.lua \
            "http://127.0.0.1:$PORT/v1/score?maps=false" | grep XAD_RESULT)
+  kill "$SAMPLER"
   eval "$(echo "$line" | sed 's/XAD_RESULT //')"
   throughput[$clients]=$(python3 -c "print(f'{$requests / $seconds:.2f}')")
-  echo "| $clients | ${throughput[$clients]} | $p50_ms | $p99_ms | $((non2xx + socket_errors)) | $(rss) |"
+  echo "| $clients | ${throughput[$clients]} | $p50_ms | $p99_ms | $((non2xx + socket_errors)) | $(rss "$WORK/rss-$clients.txt") |"
 done
 echo "detector passes and images: $(curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^xad_batch_images_(count|sum)' | tr '\n' ' ')"
 kill -TERM $SERVER; wait $SERVER; echo "server exit status after SIGTERM: $?"
