@@ -51,9 +51,11 @@ struct RouteTests {
         #expect(answer.json["map"] == nil && answer.json["overlay"] == nil)   // maps=false leaves them out
     }
 
-    /// Requests sent together share a pass of the detector.
+    /// Requests sent together share a pass of the detector (a service of its own with a 300 ms
+    /// batch window, so that they meet even on a loaded machine).
     @Test func concurrentRequestsAreBatched() async throws {
-        let server = try await RunningService.shared.value, png = try ServedModel.shared.get().normalPNG
+        let server = try await RunningService.start { $0.batchWindow = .milliseconds(300) }
+        let png = try ServedModel.shared.get().normalPNG
         let batches = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<6 {
                 group.addTask {
@@ -65,6 +67,7 @@ struct RouteTests {
         }
         #expect(batches.allSatisfy { $0 >= 1 })
         #expect(batches.contains { $0 > 1 }, "batch sizes \(batches)")
+        try await server.stop()
     }
 
     @Test func explainGivesAMapOverlayAndTarget() async throws {

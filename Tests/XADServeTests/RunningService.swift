@@ -39,11 +39,9 @@ struct RunningService: Sendable {
         try await task.value
     }
 
-    /// One service shared by the route tests: batch window 20 ms (so that concurrent requests
-    /// batch reliably), a 256 KiB body limit and a 1-megapixel image limit.
+    /// One service shared by the route tests: a 256 KiB body limit and a 1-megapixel image limit.
     static let shared = Task {
         try await start { settings in
-            settings.batchWindow = .milliseconds(20)
             settings.maximumBodyBytes = 256 << 10
             settings.maximumPixels = 1_000_000
         }
