@@ -32,6 +32,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `make docs`: the DocC catalogs (Sources/*/*.docc) built by `swift package generate-documentation`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // `xad serve` (XADServe only; the library modules stay free of server dependencies).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries: module maps over C headers, nothing else.
@@ -71,6 +77,19 @@ let package = Package(
             dependencies: ["XADExplain", "XADDetect", "XADModels", "XADData", "XADMetrics", "XADImage", "XADTensor"],
             exclude: readmes(of: "XADBench"), swiftSettings: release),
 
+        // The HTTP inspection service behind `xad serve`: the only target that links the server packages.
+        .target(
+            name: "XADServe",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                "XADExplain", "XADDetect", "XADModels", "XADMetrics", "XADImage", "XADTensor",
+            ],
+            exclude: readmes(of: "XADServe"), swiftSettings: release),
+
         .executableTarget(
             name: "xad",
             dependencies: [
@@ -83,6 +102,7 @@ let package = Package(
                 "XADBench",
                 "XADData",
                 "XADTensor",
+                "XADServe",
             ],
             swiftSettings: release),
 
@@ -117,6 +137,15 @@ let package = Package(
         .testTarget(
             name: "XADCLITests",
             dependencies: ["xad", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
+        .testTarget(
+            name: "XADServeTests",
+            dependencies: [
+                "XADServe", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts",
+                // Runs `xad serve` and `xad predict` as users do (the binary is built beside the tests).
+                "xad",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
