@@ -85,14 +85,9 @@ struct FitCommand: ParsableCommand {
         try checkWritable(out, option: "--out")
         try output.checkDestination()
         let console = reading.console
+        if let video = try dataset.loadVideo() { return try fitVideo(video, console: console) }
         let data = try dataset.load()
-        let fitting = ModelFitting(
-            detector: detector, backbone: backbone,
-            layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-            preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
-            training: try training.settings(),
-            holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
-        let fitted = try fitting.fit(on: data.train, weightsPath: weights.weights, progress: console.progress, warn: console.warn)
+        let fitted = try modelFitting().fit(on: data.train, weightsPath: weights.weights, progress: console.progress, warn: console.warn)
         try fitted.model.write(to: URL(fileURLWithPath: out))
         let setup = fitted.model.detector.setup
         let result = Summary(
@@ -101,6 +96,16 @@ struct FitCommand: ParsableCommand {
             calibratedOnTrainingImages: fitted.calibratedOnTrainingImages, threshold: fitted.model.threshold,
             thresholdPercentile: thresholdPercentile, seconds: fitted.seconds, skipped: fitted.skipped.map(\.path), model: out)
         try output.publish(result, text: summary(fitted, dataset: data.name))
+    }
+
+    /// The fitting the options describe.
+    func modelFitting() throws -> ModelFitting {
+        ModelFitting(
+            detector: detector, backbone: backbone,
+            layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+            preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
+            training: try training.settings(),
+            holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
     }
 
     /// "fitted padim (efficientnet-lite0 stage1,stage2; 256x256) on 158 images of mtd in 12.3 s; ..."
@@ -116,5 +121,5 @@ struct FitCommand: ParsableCommand {
             + "threshold \(threshold) (\(formatPercentile) percentile of \(calibration))\(skipped); saved \(out)"
     }
 
-    private var formatPercentile: String { String(format: "%g", thresholdPercentile) + "th" }
+    var formatPercentile: String { String(format: "%g", thresholdPercentile) + "th" }
 }

@@ -38,6 +38,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var reading: ImageReadingOptions
 
+    @OptionGroup var clipSelection: ClipSelection
+
     /// The JSON result: the page's path and the evaluation.
     struct Result: Encodable {
         let page: String
@@ -48,6 +50,7 @@ struct ReportCommand: ParsableCommand {
         try output.checkDestination()
         try report.checkDestination(out)
         let saved = try modelFile.load()
+        if let video = try dataset.loadVideo() { return try reportVideo(saved, on: clipSelection.apply(to: video)) }
         let data = try dataset.load()
         let console = reading.console
         let evaluation = try Evaluator(onBadImage: reading.onBadImage)
