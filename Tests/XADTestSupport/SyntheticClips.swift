@@ -32,7 +32,7 @@ public struct SyntheticClips: Sendable {
         for (clip, range) in anomalous.enumerated() {
             try writeClip("testing/frames/\(Self.name(clip))", start: 2 + 2 * clip, row: 14 + 6 * clip, fast: range,
                           masks: "testing/masks/\(Self.name(clip))")
-            script += range.isEmpty ? "TestVideoFile{end+1}.gt_frame = [1:0];\n"  // MATLAB's empty range
+            script += range.isEmpty ? "TestVideoFile{end+1}.gt_frame = [];\n"
                 : "TestVideoFile{end+1}.gt_frame = [\(range.lowerBound + 1):\(range.upperBound)];\n"
         }
         try Data(script.utf8).write(to: root.appendingPathComponent("UCSDped2.m"))

@@ -11,11 +11,12 @@ import XADTensor
 /// frames), the equal error rate of the pooled frames, pixel AUROC where the clips have masks and
 /// the detector makes maps, and RBDC/TBDC (Ramachandra et al. 2020) from the detector's boxes.
 ///
-/// - Boxes: each frame's ``ObjectEvidence`` boxes scored by the object's score; a detector
+/// - Boxes: each frame's `ObjectEvidence` boxes scored by the object's score; a detector
 ///   without objects but with maps gives the connected regions of its map at or above
 ///   ``mapRegionLevel`` of the frame's map maximum, scored by their highest map value.
 /// - Ground truth regions are the connected regions of each mask; a region continues the track
-///   of the previous frame's region it overlaps most (IoU > 0), else starts a track.
+///   of the previous frame's nearest region whose centre is within the larger box's diagonal
+///   (fast objects need not overlap their previous place), else starts a track.
 /// - Pixel AUROC is measured at the frame size divided by ``pixelDownscale`` (maps bilinear,
 ///   masks nearest), which keeps thousands of frames in memory.
 ///
@@ -82,16 +83,15 @@ public struct VideoEvaluator: Sendable {
         }
         let scoringSeconds = started.secondsElapsed
         let metricsStarted = ContinuousClock.now
-        var report = try measure(clips, dataset: dataset.name, detector: detector, threshold: threshold)
+        var report = try measure(clips, dataset: dataset.name, detector: type(of: detector).name, threshold: threshold)
         report.timing = VideoEvaluationReport.Timing(scoringSeconds: scoringSeconds, metricsSeconds: metricsStarted.secondsElapsed,
                                                      framesPerSecond: Double(total) / Swift.max(scoringSeconds, 1e-9))
         return VideoEvaluation(report: report, clips: clips)
     }
 
     /// Every metric of the scored clips; an undefined one is nil, with its reason.
-    func measure(_ clips: [ScoredClip], dataset: String, detector: any VideoAnomalyDetector,
-                 threshold: Double?) throws -> VideoEvaluationReport {
-        var report = VideoEvaluationReport(dataset: dataset, detector: type(of: detector).name, clips: clips,
+    func measure(_ clips: [ScoredClip], dataset: String, detector: String, threshold: Double?) throws -> VideoEvaluationReport {
+        var report = VideoEvaluationReport(dataset: dataset, detector: detector, clips: clips,
                                            pixelDownscale: pixelDownscale)
         func record(_ name: String, _ body: () throws -> Void) throws {
             do { try body() } catch let error as MetricsError where error.kind == .undefined || error.kind == .empty {

@@ -145,8 +145,9 @@ extension VideoEvaluator {
                 var reached: [Int] = []
                 for region in scored.truthRegions {
                     let box = Box(region), frame = offset + index
-                    let previous = open.map { ($0, tracks[$0][tracks[$0].count - 1].box.iou(box)) }.filter { $0.1 > 0 }
-                    if let (track, _) = previous.max(by: { $0.1 < $1.1 }), !reached.contains(track) {
+                    let previous = open.map { ($0, Self.centreDistance(tracks[$0][tracks[$0].count - 1].box, box)) }
+                        .filter { $0.1 <= Self.linkingReach(tracks[$0.0][tracks[$0.0].count - 1].box, box) }
+                    if let (track, _) = previous.min(by: { $0.1 < $1.1 }), !reached.contains(track) {
                         tracks[track].append(GroundTruthRegion(frame: frame, box: box))
                         reached.append(track)
                     } else {
@@ -159,6 +160,21 @@ extension VideoEvaluator {
             offset += clip.frames.count
         }
         return tracks
+    }
+}
+
+extension VideoEvaluator {
+    /// The distance between the centres of two boxes.
+    static func centreDistance(_ a: Box, _ b: Box) -> Double {
+        let dx = (a.x0 + a.x1 - b.x0 - b.x1) / 2, dy = (a.y0 + a.y1 - b.y0 - b.y1) / 2
+        return (dx * dx + dy * dy).squareRoot()
+    }
+
+    /// How far a region's centre may move in one frame and stay on its track: the larger box's
+    /// diagonal (a fast object need not overlap its previous place).
+    static func linkingReach(_ a: Box, _ b: Box) -> Double {
+        Swift.max(((a.x1 - a.x0) * (a.x1 - a.x0) + (a.y1 - a.y0) * (a.y1 - a.y0)).squareRoot(),
+                  ((b.x1 - b.x0) * (b.x1 - b.x0) + (b.y1 - b.y0) * (b.y1 - b.y0)).squareRoot())
     }
 }
 

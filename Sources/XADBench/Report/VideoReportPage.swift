@@ -107,7 +107,8 @@ struct VideoReportPage {
             + "then each object's nearest normal training object; below, what drove each object's score, against the normal range.</p>\n"
             + "<div class=\"gallery alarms\">\n"
         for alarm in alarms {
-            html += "<article class=\"entry alarm\" data-clip=\"\(Markup.escape(alarm.clip))\" data-frame=\"\(alarm.frame)\">\n"
+            html += "<article class=\"entry alarm\" data-clip=\"\(Markup.escape(alarm.clip))\" data-frame=\"\(alarm.frame)\" "
+                + "data-score=\"\(alarm.score)\">\n"
                 + "<h3>clip \(Markup.escape(alarm.clip)), frame \(alarm.frame)</h3>\n"
                 + "<p class=\"meta\">score \(Markup.number(Double(alarm.score))) · truth \(alarm.label.rawValue)</p>\n"
                 + "<img src=\"\(Markup.escape(alarm.image))\" alt=\"clip \(Markup.escape(alarm.clip)) frame \(alarm.frame) explained\"/>\n"

@@ -184,6 +184,8 @@ public final class VideoWriter {
             if received == xad_averror_eagain() || received == xad_averror_eof() { return }
             try check(received, "cannot encode a frame")
             guard let packet, let stream, let context else { return }
+            // Every frame lasts one tick; without it MP4 gives the last frame no duration and players drop it.
+            if packet.pointee.duration == 0 { packet.pointee.duration = 1 }
             av_packet_rescale_ts(packet, context.pointee.time_base, stream.pointee.time_base)
             packet.pointee.stream_index = stream.pointee.index
             let written = av_interleaved_write_frame(format, packet)  // takes the packet's data
