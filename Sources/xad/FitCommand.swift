@@ -23,6 +23,10 @@ struct FitCommand: ParsableCommand {
                 and renamed, so a failed fit leaves nothing behind. stdout gets one summary line \
                 (or, with --json -, the summary as JSON).
 
+                On a video data set (e.g. --format ucsd) a video detector is fitted on the \
+                training clips; whole clips are held out for the threshold (every tenth, at least \
+                one), and the summary counts frames.
+
                 Example:
                   xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
                   xad fit --detector padim --set channels=50 --data Demo/deeppcb --out pcb.xadm

@@ -20,8 +20,15 @@ struct ReportCommand: ParsableCommand {
             table and the page's path (or, with --json -, both as JSON). `xad evaluate --report \
             DIR` writes the same report.
 
+            On a video data set (e.g. --format ucsd, --clips to choose test clips) the report of a \
+            video model shows the frame-level metrics, a score curve per clip with the \
+            ground-truth intervals shaded and the threshold, the --explained highest-scoring \
+            frames explained (heat map, boxes, attributes against their normal range, nearest \
+            normal training object) and the highest-scoring clip annotated as a video the page plays.
+
             Example:
               xad report --model mtd.xadm --data data/mtd --format mtd --out mtd-report
+              xad report --model ped2.xadm --data ../shared/data/ucsd_ped2 --format ucsd --out ped2-report
             """
     )
 

@@ -132,5 +132,17 @@ struct VideoEvaluationTests {
         #expect(report.pixelAUROC != nil && report.rbdc != nil && report.tbdc != nil, "\(report.undefined)")
         print("Ped2 01-02 frame-difference: micro \(report.frameAUROCMicro ?? .nan) macro \(report.frameAUROCMacro ?? .nan) "
               + "pixel \(report.pixelAUROC ?? .nan) RBDC \(report.rbdc ?? .nan) TBDC \(report.tbdc ?? .nan)")
+        // The report on real frames: 360 x 240 alarms with nearest normal crops, a 180-frame annotated clip.
+        let folder = ReportFixture.temporaryFolder("ped2")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let started = ContinuousClock.now
+        let page = try VideoReport(model: model, dataset: ped2, evaluation: evaluation, options: ReportOptions(explainedImages: 2))
+            .write(to: folder.appendingPathComponent("report"))
+        print("Ped2 01-02 video report written in \(started.duration(to: .now))")
+        let videos = page.deletingLastPathComponent().appendingPathComponent(VideoReport.videoFolderName)
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: videos.path).first)
+        let video = try VideoFile(url: videos.appendingPathComponent(file))
+        #expect(video.map { _ in 1 }.count == 180, "both clips have 180 frames")
+        #expect(video.width >= 360 && video.height >= 240, "the frame with its caption: \(video.width)x\(video.height)")
     }
 }

@@ -59,6 +59,8 @@ public struct VideoEvaluator: Sendable {
 
     /// Scores every test clip of `dataset` and measures the detector.
     /// - Parameters:
+    ///   - detector: the fitted video detector.
+    ///   - dataset: the video data set; only its test clips are read.
     ///   - threshold: a decision threshold on raw frame scores to check, if any.
     ///   - progress: stage "scoring", frames done of all test frames.
     /// - Throws: ``VideoEvaluationError/noTestClips(_:)`` without test clips; the detector's or

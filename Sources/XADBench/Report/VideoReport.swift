@@ -40,7 +40,9 @@ public struct VideoReport: Sendable {
 
     /// Writes the report into `folder`: built in a temporary folder beside it and renamed into
     /// place (a previous report there is replaced; any other non-empty folder is refused).
-    /// - Parameter progress: stage "report", pictures and video frames done of all.
+    /// - Parameters:
+    ///   - folder: the report's folder.
+    ///   - progress: stage "report", video frames done of all.
     /// - Returns: the URL of `report.html`.
     /// - Throws: ``ReportError`` for a folder that cannot be written; the decoder's error naming
     ///   a frame that cannot be read again; `ImageError` when the video cannot be encoded.

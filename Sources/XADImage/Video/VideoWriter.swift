@@ -62,7 +62,12 @@ public final class VideoWriter {
     private var isFinished = false
 
     /// Opens the encoder for frames of `width` x `height` at `framesPerSecond`.
-    /// - Parameter codec: the encoding; nil takes ``Codec/preferred``.
+    /// - Parameters:
+    ///   - url: where the finished video goes (its extension should be the codec's).
+    ///   - width: the frames' width in pixels.
+    ///   - height: the frames' height in pixels.
+    ///   - framesPerSecond: the playing rate. Default 10 (the UCSD sets' rate).
+    ///   - codec: the encoding; nil takes ``Codec/preferred``.
     /// - Throws: `ImageError` (kind `.video`) when no encoder is available, a size is below 2 or
     ///   the file cannot be created.
     public init(url: URL, width: Int, height: Int, framesPerSecond: Int = 10, codec: Codec? = nil) throws {
