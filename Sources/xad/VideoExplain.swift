@@ -68,12 +68,13 @@ extension ExplainCommand {
             throw CommandError.usage("--clip: \(dataset.name) has no clip \(clipName) (test clips: \(dataset.test.map(\.name).joined(separator: ", ")))")
         }
         let range = try frames.range(in: clip.name, count: clip.count)
+        let console = progress.console
+        let result = try detector.score(clip: clip, progress: console.progress)
+        // Created after scoring, so that a clip that fails to decode leaves nothing behind.
         let folder = URL(fileURLWithPath: out).appendingPathComponent(clip.name, isDirectory: true)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw CommandError.data("\(folder.path): cannot create the folder (\(error.localizedDescription))")
         }
-        let console = progress.console
-        let result = try detector.score(clip: clip, progress: console.progress)
         let annotation = VideoAnnotation(training: dataset.train, threshold: saved.threshold, colorMap: colorMap)
         let encoder = JSONOutputOptions.encoder
         var explained: [FrameExplanation] = []
