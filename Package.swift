@@ -126,7 +126,7 @@ let package = Package(
             dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
         .testTarget(
             name: "XADBenchTests",
-            dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
+            dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor", "XADTestSupport", "XADContracts"]),
         .testTarget(
             name: "XADExplainTests",
             dependencies: ["XADExplain", "XADDetect", "XADData", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),

@@ -16,8 +16,15 @@ struct EvaluateCommand: ParsableCommand {
             threshold' shows how the model's own threshold does. stdout gets the table (or, \
             with --json -, the report as JSON).
 
+            On a video data set (e.g. --format ucsd) a video model is measured per frame: frame \
+            AUROC micro (all frames pooled) and macro (the mean over clips with both classes), \
+            the equal error rate, pixel AUROC where clips have masks, RBDC and TBDC from the \
+            detector's boxes; --report then writes the video report (score curves, explained \
+            alarms, an annotated clip).
+
             Example:
               xad evaluate --model pcb.xadm --data Demo/deeppcb --json report.json
+              xad evaluate --model ped2.xadm --data ../shared/data/ucsd_ped2 --format ucsd --json ped2.json
             """
     )
 
@@ -34,10 +41,13 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var reading: ImageReadingOptions
 
+    @OptionGroup var clipSelection: ClipSelection
+
     func run() throws {
         try output.checkDestination()
         if let reportFolder { try reportArguments.checkDestination(reportFolder) }
         let saved = try modelFile.load()
+        if let video = try dataset.loadVideo() { return try evaluateVideo(saved, on: clipSelection.apply(to: video)) }
         let data = try dataset.load()
         let console = reading.console
         let evaluation = try Evaluator(onBadImage: reading.onBadImage)

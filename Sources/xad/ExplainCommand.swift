@@ -26,8 +26,15 @@ struct ExplainCommand: ParsableCommand {
                 occlusion.window=16 for one method of several):
                 \(MethodHelp.list(Explainers.descriptions))
 
+                Video frames: with --data DIR (a video data set), --clip NAME and --frames A-B \
+                (0-based, inclusive), a video model scores the clip and OUT/CLIP/FFF.png shows \
+                each frame's evidence: the heat map, the object boxes, the nearest normal \
+                training objects; OUT/CLIP/FFF.json holds the scores and every object's \
+                attributes against their normal range (FFF_map.npy the map, when there is one).
+
                 Example:
                   xad explain --model pcb.xadm --method all --target topk:100 a.png --out why
+                  xad explain --model ped2.xadm --data ../shared/data/ucsd_ped2 --format ucsd --clip 01 --frames 60-80 --out why
                   xad explain --model pcb.xadm --method occlusion --set window=64 a.png --out why
                 """
         )
@@ -35,8 +42,8 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var modelFile: ModelOptions
 
-    @Option(help: "The explanation method, several separated by commas, or all.")
-    var method: String
+    @Option(help: "The explanation method, several separated by commas, or all (video frames: evidence, the default).")
+    var method: String?
 
     @Option(help: "What to explain: image (the image score), topk:K (the mean of the K largest anomaly-map values) or region:x1,y1,x2,y2 (the map's mean over a rectangle in pixels, x2 and y2 exclusive).")
     var target = "image"
@@ -54,13 +61,18 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var output: JSONOutputOptions
 
     @Argument(help: "The images to explain (PNG, JPEG, TIFF, BMP).")
-    var images: [String]
+    var images: [String] = []
+
+    @OptionGroup var frames: VideoFrameSelection
 
     @Option(help: "The folder to write into, one sub-folder per image (created when missing).")
     var out: String
 
     func run() throws {
         try output.checkDestination()
+        if let data = frames.data { return try explainFrames(data) }
+        guard let method else { throw CommandError.usage("--method is required to explain images") }
+        guard !images.isEmpty else { throw CommandError.usage("give the images to explain, or --data, --clip and --frames for video frames") }
         let target = try ExplanationTarget(parsing: target)
         let explainers = try settings.explainers(method)
         let inputs = try decodedImages(checking: target)

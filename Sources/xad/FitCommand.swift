@@ -23,6 +23,10 @@ struct FitCommand: ParsableCommand {
                 and renamed, so a failed fit leaves nothing behind. stdout gets one summary line \
                 (or, with --json -, the summary as JSON).
 
+                On a video data set (e.g. --format ucsd) a video detector is fitted on the \
+                training clips; whole clips are held out for the threshold (every tenth, at least \
+                one), and the summary counts frames.
+
                 Example:
                   xad fit --detector patchcore --data Demo/deeppcb --out pcb.xadm
                   xad fit --detector padim --set channels=50 --data Demo/deeppcb --out pcb.xadm
@@ -85,14 +89,9 @@ struct FitCommand: ParsableCommand {
         try checkWritable(out, option: "--out")
         try output.checkDestination()
         let console = reading.console
+        if let video = try dataset.loadVideo() { return try fitVideo(video, console: console) }
         let data = try dataset.load()
-        let fitting = ModelFitting(
-            detector: detector, backbone: backbone,
-            layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-            preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
-            training: try training.settings(),
-            holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
-        let fitted = try fitting.fit(on: data.train, weightsPath: weights.weights, progress: console.progress, warn: console.warn)
+        let fitted = try modelFitting().fit(on: data.train, weightsPath: weights.weights, progress: console.progress, warn: console.warn)
         try fitted.model.write(to: URL(fileURLWithPath: out))
         let setup = fitted.model.detector.setup
         let result = Summary(
@@ -101,6 +100,16 @@ struct FitCommand: ParsableCommand {
             calibratedOnTrainingImages: fitted.calibratedOnTrainingImages, threshold: fitted.model.threshold,
             thresholdPercentile: thresholdPercentile, seconds: fitted.seconds, skipped: fitted.skipped.map(\.path), model: out)
         try output.publish(result, text: summary(fitted, dataset: data.name))
+    }
+
+    /// The fitting the options describe.
+    func modelFitting() throws -> ModelFitting {
+        ModelFitting(
+            detector: detector, backbone: backbone,
+            layers: layers.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+            preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: try options.overrides(),
+            training: try training.settings(),
+            holdoutFraction: holdout, thresholdPercentile: thresholdPercentile, onBadImage: reading.onBadImage)
     }
 
     /// "fitted padim (efficientnet-lite0 stage1,stage2; 256x256) on 158 images of mtd in 12.3 s; ..."
@@ -116,5 +125,5 @@ struct FitCommand: ParsableCommand {
             + "threshold \(threshold) (\(formatPercentile) percentile of \(calibration))\(skipped); saved \(out)"
     }
 
-    private var formatPercentile: String { String(format: "%g", thresholdPercentile) + "th" }
+    var formatPercentile: String { String(format: "%g", thresholdPercentile) + "th" }
 }

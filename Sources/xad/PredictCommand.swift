@@ -23,15 +23,23 @@ struct PredictCommand: ParsableCommand {
             predictions as one JSON array to FILE, and --json - prints that array in place of \
             the lines.
 
+            With --data DIR (a video data set, e.g. --format ucsd) and a video model, every \
+            frame of the test clips is scored instead: one JSON line per frame with the clip, \
+            the frame (0-based), the smoothed and raw scores, the label at the saved threshold \
+            and the ground truth; --csv FILE also writes them as CSV.
+
             Example:
               xad predict --model pcb.xadm --maps maps board.jpg boards/
+              xad predict --model ped2.xadm --data ../shared/data/ucsd_ped2 --format ucsd --clips 01 --csv 01.csv
             """
     )
 
     @OptionGroup var modelFile: ModelOptions
 
     @Argument(help: "Images, or folders of images.")
-    var inputs: [String]
+    var inputs: [String] = []
+
+    @OptionGroup var video: VideoPredictionOptions
 
     @Option(help: "Write each image's anomaly map (.npy) and an overlay (.png) into this folder.")
     var maps: String?
@@ -63,6 +71,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try output.checkDestination()
+        if let data = video.data { return try predictVideo(data) }
+        guard !inputs.isEmpty else { throw CommandError.usage("give images or folders of images to score, or --data with a video data set") }
         let files = try imageFiles()
         if maps != nil { try checkUniqueNames(files) }
         let saved = try modelFile.load()

@@ -20,8 +20,15 @@ struct ReportCommand: ParsableCommand {
             table and the page's path (or, with --json -, both as JSON). `xad evaluate --report \
             DIR` writes the same report.
 
+            On a video data set (e.g. --format ucsd, --clips to choose test clips) the report of a \
+            video model shows the frame-level metrics, a score curve per clip with the \
+            ground-truth intervals shaded and the threshold, the --explained highest-scoring \
+            frames explained (heat map, boxes, attributes against their normal range, nearest \
+            normal training object) and the highest-scoring clip annotated as a video the page plays.
+
             Example:
               xad report --model mtd.xadm --data data/mtd --format mtd --out mtd-report
+              xad report --model ped2.xadm --data ../shared/data/ucsd_ped2 --format ucsd --out ped2-report
             """
     )
 
@@ -38,6 +45,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var reading: ImageReadingOptions
 
+    @OptionGroup var clipSelection: ClipSelection
+
     /// The JSON result: the page's path and the evaluation.
     struct Result: Encodable {
         let page: String
@@ -48,6 +57,7 @@ struct ReportCommand: ParsableCommand {
         try output.checkDestination()
         try report.checkDestination(out)
         let saved = try modelFile.load()
+        if let video = try dataset.loadVideo() { return try reportVideo(saved, on: clipSelection.apply(to: video)) }
         let data = try dataset.load()
         let console = reading.console
         let evaluation = try Evaluator(onBadImage: reading.onBadImage)
