@@ -58,7 +58,7 @@ extension PredictCommand {
             let result = try detector.score(clip: clip, progress: console.progress)
             for (index, frame) in result.frames.enumerated() {
                 let prediction = FramePrediction(
-                    clip: clip.name, frame: index, file: clip.frameURLs[index].path, score: frame.score, rawScore: frame.rawScore,
+                    clip: clip.name, frame: index, file: clip.file(of: index).path, score: frame.score, rawScore: frame.rawScore,
                     normalisedScore: saved.normalisation.map { $0(Double(frame.score)) },
                     label: saved.threshold.map { frame.score >= $0 ? "anomalous" : "normal" }, truth: clip.labels[index].rawValue)
                 predictions.append(prediction)

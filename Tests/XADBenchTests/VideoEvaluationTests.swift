@@ -9,17 +9,17 @@ import XADTensor
 import XADTestSupport
 @testable import XADBench
 
-/// Synthetic clips (``SyntheticClips``), the throwaway ``FrameDifference`` video detector fitted
+/// Synthetic clips (``SyntheticClipDataset``), the throwaway ``FrameDifference`` video detector fitted
 /// on them through ``ModelFitting``, and its evaluation: shared by the video evaluation and report tests.
 struct VideoFixture: Sendable {
-    let clips: SyntheticClips
+    let clips: SyntheticClipDataset
     let dataset: VideoDataset
     let model: SavedModel
     let evaluation: VideoEvaluation
 
     static let shared: Result<VideoFixture, any Error> = Result {
         Detectors.register(FrameDifference.self)
-        let clips = try SyntheticClips()
+        let clips = try SyntheticClipDataset()
         let dataset = try UCSDPed().loadVideo(clips.root)
         let model = try ModelFitting(detector: FrameDifference.name).fit(clips: dataset.train).model
         return VideoFixture(clips: clips, dataset: dataset, model: model, evaluation: try VideoEvaluator().evaluation(of: model, on: dataset))
@@ -50,7 +50,7 @@ struct VideoEvaluationTests {
         let reference = try decoder.decode(Reference.self, from: Data(contentsOf: Fixture.directory.appendingPathComponent("video/evaluation_reference.json")))
         let clips = reference.clips.map { clip in
             let labels: [Label] = clip.labels.map { $0 ? .anomalous : .normal }
-            let video = VideoClip(name: clip.name, frameURLs: clip.scores.indices.map { URL(fileURLWithPath: "/none/\(clip.name)/\($0).png") },
+            let video = VideoClip(name: clip.name, storage: .frameFiles(clip.scores.indices.map { URL(fileURLWithPath: "/none/\(clip.name)/\($0).png") }),
                                   labels: labels, masks: Array(repeating: nil, count: labels.count), frameSize: Size2(height: 1, width: 1))
             return ScoredClip(clip: video, frames: zip(clip.scores, labels).map {
                 ScoredFrame(score: $0, rawScore: $0, label: $1, objects: [], map: nil, mask: nil)

@@ -6,13 +6,13 @@ import XADDetect
 import XADTensor
 import XADTestSupport
 
-/// The commands on a video data set (the synthetic clips of ``SyntheticClips``, `--format ucsd`),
+/// The commands on a video data set (the synthetic clips of ``SyntheticClipDataset``, `--format ucsd`),
 /// run in this process so that the throwaway ``FrameDifference`` video detector registered here
 /// is known; the mismatch of an image model and video data runs the built `xad` as users do.
 @Suite("xad on video", .serialized)
 struct VideoCommandTests {
     struct Fitted: Sendable {
-        let clips: SyntheticClips
+        let clips: SyntheticClipDataset
         let model: String
         let summary: Summary
     }
@@ -25,7 +25,7 @@ struct VideoCommandTests {
 
     static let fitted: Result<Fitted, any Error> = Result {
         Detectors.register(FrameDifference.self)
-        let clips = try SyntheticClips()
+        let clips = try SyntheticClipDataset()
         let model = FitPredictEvaluateTests.temporaryPath("video.xadm"), json = FitPredictEvaluateTests.temporaryPath("fit.json")
         try run(FitCommand.self, ["--detector", FrameDifference.name, "--data", clips.root.path, "--format", "ucsd", "--out", model, "--json", json])
         defer { try? FileManager.default.removeItem(atPath: json) }

@@ -58,7 +58,7 @@ public struct VideoAnnotation: Sendable {
     /// The nearest normal object cut from its training frame with a margin; nil when the clip
     /// is not among ``training`` or the box lies outside the frame.
     public func nearestCrop(_ reference: NormalObjectReference) throws -> Tensor? {
-        guard let clip = training.first(where: { $0.name == reference.clip }), clip.frameURLs.indices.contains(reference.frame) else {
+        guard let clip = training.first(where: { $0.name == reference.clip }), (0..<clip.count).contains(reference.frame) else {
             return nil
         }
         let image = try clip.tensor(at: reference.frame)

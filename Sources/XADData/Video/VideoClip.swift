@@ -113,8 +113,9 @@ public struct VideoClip: Sendable, Hashable, Codable {
                                category: label == .normal ? "good" : "anomalous", mask: masks[index])
     }
 
-    /// The file frame `index` is decoded from: its image file, or the clip's video file.
-    private func file(of index: Int) -> URL {
+    /// The file frame `index` is decoded from: its image file, or the clip's video file (a
+    /// programmer error when `index` is not a frame of the clip).
+    public func file(of index: Int) -> URL {
         switch storage {
         case .frameFiles(let urls): urls[index]
         case .videoFile(let url, _): url

@@ -47,7 +47,7 @@ extension ModelFitting {
         }
         let calibration = try ThresholdCalibration(scores: scores, percentile: thresholdPercentile)
         let model = SavedModel(detector: fitted, threshold: calibration.threshold, normalisation: calibration.normaliser,
-                               trainingImagePaths: fitClips.flatMap { $0.frameURLs.map(\.absoluteURL.path) })
+                               trainingImagePaths: fitClips.flatMap { clip in (0..<clip.count).map { clip.file(of: $0).absoluteURL.path } })
         return FittedModel(model: model, trainingImages: fitClips.reduce(0) { $0 + $1.count },
                            calibrationImages: scores.count, calibratedOnTrainingImages: calibrationClips == fitClips,
                            calibrationScores: scores, skipped: [], seconds: started.secondsElapsed)

@@ -13,7 +13,7 @@ import XADTensor
 /// root/testing/frames/01/000.png ...        test clips; clip k is anomalous over `anomalous[k]`
 /// root/testing/masks/01/000.png ...         255 on the square in anomalous frames, 0 elsewhere
 /// ```
-public struct SyntheticClips: Sendable {
+public struct SyntheticClipDataset: Sendable {
     public static let width = 64, height = 48, side = 6
     /// The data set's folder.
     public let root: URL
