@@ -106,15 +106,11 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
     public static func fit(_ context: FitContext, options: Options) throws -> AutoEncoder {
         try options.validate(method: name)
         let preprocessing = context.setup.preprocessing
-        let samples = try context.images.preparedTensor(preprocessing, progress: context.progress)
-        let validation = try context.validation.flatMap { $0.count > 0 ? try $0.preparedTensor(preprocessing) : nil }
-        let channels = samples.shape[1]
-        var generator = SeededGenerator(seed: context.training.seed)
-        let initial = try AutoEncoderNetwork(channels: channels, imageSize: preprocessing.outputSize, width: options.width,
-                                             depth: options.depth, latent: options.latent, loss: options.loss,
-                                             ssim: ReconstructionResidual.ssimSettings(for: preprocessing), generator: &generator)
-        let loop = TrainingLoop(detector: name, plan: options.plan, settings: context.training, progress: context.progress)
-        let outcome = try loop.run(initial, samples: samples, validation: validation)
+        let (outcome, channels) = try context.train(detector: name, plan: options.plan) { channels, generator in
+            try AutoEncoderNetwork(channels: channels, imageSize: preprocessing.outputSize, width: options.width,
+                                   depth: options.depth, latent: options.latent, loss: options.loss,
+                                   ssim: ReconstructionResidual.ssimSettings(for: preprocessing), generator: &generator)
+        }
         return AutoEncoder(setup: context.setup, options: options, trainingRecord: outcome.record,
                            network: outcome.model, channels: channels)
     }
@@ -132,9 +128,7 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
     /// `batch` is watched.
     public func differentiableForward(batch: Tensor) throws -> DifferentiableOutput {
         let size = setup.preprocessing.outputSize
-        guard batch.rank == 4, batch.shape[1] == channels, batch.shape[2] == size.height, batch.shape[3] == size.width else {
-            throw DetectorError.invalidInput("the autoencoder was trained on [N, \(channels), \(size.height), \(size.width)] batches, got \(batch.shape)")
-        }
+        try setup.checkPreparedBatch(batch, channels: channels, detector: "autoencoder")
         let (features, reconstruction) = try network.forward(batch)
         let residual = try options.map.map(batch, reconstruction, ssim: ReconstructionResidual.ssimSettings(for: setup.preprocessing))
         let map = try residual.gaussianBlur(sigma: options.sigma).reshaped([batch.shape[0], size.height, size.width])
@@ -159,16 +153,14 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
     public var fittedTensors: [String: Tensor] { network.state }
 
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
-        guard let first = tensors["encoder.0.weight"], first.rank == 4 else {
-            throw DetectorError.invalidInput("the saved autoencoder has no first convolution 'encoder.0.weight'")
-        }
+        let channels = try DetectorSetup.trainedChannels(tensors, firstConvolution: "encoder.0.weight", detector: "autoencoder")
         var generator = SeededGenerator(seed: 0)
-        var network = try AutoEncoderNetwork(channels: first.shape[1], imageSize: setup.preprocessing.outputSize,
+        var network = try AutoEncoderNetwork(channels: channels, imageSize: setup.preprocessing.outputSize,
                                              width: options.width, depth: options.depth, latent: options.latent,
                                              generator: &generator)
         do { try network.load(tensors) } catch {
             throw DetectorError.invalidInput("the saved autoencoder's tensors do not fit its options and image size: \(error)")
         }
-        self.init(setup: setup, options: options, trainingRecord: nil, network: network, channels: first.shape[1])
+        self.init(setup: setup, options: options, trainingRecord: nil, network: network, channels: channels)
     }
 }

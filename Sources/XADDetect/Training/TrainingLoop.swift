@@ -46,7 +46,7 @@ public struct TrainingLoop: Sendable {
         public var model: Model
         public var record: TrainingRecord
         public var stop: Stop
-        /// The epoch (1-based) whose weights ``model`` holds when early stopping is on
+        /// The epoch (1-based) whose weights `model` holds when early stopping is on
         /// (``TrainingPlan/patience``): the one of the lowest validation loss. nil otherwise.
         public var bestEpoch: Int?
     }

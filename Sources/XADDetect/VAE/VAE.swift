@@ -101,14 +101,10 @@ public struct VAE: AnomalyDetector, DifferentiableDetector {
     public static func fit(_ context: FitContext, options: Options) throws -> VAE {
         try options.validate(method: name)
         let preprocessing = context.setup.preprocessing
-        let samples = try context.images.preparedTensor(preprocessing, progress: context.progress)
-        let validation = try context.validation.flatMap { $0.count > 0 ? try $0.preparedTensor(preprocessing) : nil }
-        let channels = samples.shape[1]
-        var generator = SeededGenerator(seed: context.training.seed)
-        let initial = try VAENetwork(channels: channels, imageSize: preprocessing.outputSize, width: options.width,
-                                     depth: options.depth, latent: options.latent, beta: options.beta, generator: &generator)
-        let loop = TrainingLoop(detector: name, plan: options.plan, settings: context.training, progress: context.progress)
-        let outcome = try loop.run(initial, samples: samples, validation: validation)
+        let (outcome, channels) = try context.train(detector: name, plan: options.plan) { channels, generator in
+            try VAENetwork(channels: channels, imageSize: preprocessing.outputSize, width: options.width,
+                           depth: options.depth, latent: options.latent, beta: options.beta, generator: &generator)
+        }
         return VAE(setup: context.setup, options: options, trainingRecord: outcome.record, network: outcome.model,
                    channels: channels)
     }
@@ -125,14 +121,13 @@ public struct VAE: AnomalyDetector, DifferentiableDetector {
     /// when `batch` is watched, with the activations `encoder` and `mean`.
     private func evaluate(_ batch: Tensor) throws -> (output: DifferentiableOutput, scores: Tensor) {
         let size = setup.preprocessing.outputSize
-        guard batch.rank == 4, batch.shape[1] == channels, batch.shape[2] == size.height, batch.shape[3] == size.width else {
-            throw DetectorError.invalidInput("the VAE was trained on [N, \(channels), \(size.height), \(size.width)] batches, got \(batch.shape)")
-        }
+        try setup.checkPreparedBatch(batch, channels: channels, detector: "VAE")
         let pass = try network.forward(batch)
         let map: Tensor
         switch options.map {
         case .residual:
-            map = try (batch - pass.reconstruction).squared().mean(axes: [1], keepingDimensions: true).gaussianBlur(sigma: options.sigma)
+            let ssim = ReconstructionResidual.ssimSettings(for: setup.preprocessing)   // unused by l2
+            map = try ReconstructionResidual.l2.map(batch, pass.reconstruction, ssim: ssim).gaussianBlur(sigma: options.sigma)
         case .attention:
             map = try network.latentAttention(features: pass.features).resized(to: size, mode: .bilinear)
         }
@@ -164,15 +159,13 @@ public struct VAE: AnomalyDetector, DifferentiableDetector {
     public var fittedTensors: [String: Tensor] { network.state }
 
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
-        guard let first = tensors["encoder.0.weight"], first.rank == 4 else {
-            throw DetectorError.invalidInput("the saved VAE has no first convolution 'encoder.0.weight'")
-        }
+        let channels = try DetectorSetup.trainedChannels(tensors, firstConvolution: "encoder.0.weight", detector: "VAE")
         var generator = SeededGenerator(seed: 0)
-        var network = try VAENetwork(channels: first.shape[1], imageSize: setup.preprocessing.outputSize, width: options.width,
+        var network = try VAENetwork(channels: channels, imageSize: setup.preprocessing.outputSize, width: options.width,
                                      depth: options.depth, latent: options.latent, beta: options.beta, generator: &generator)
         do { try network.load(tensors) } catch {
             throw DetectorError.invalidInput("the saved VAE's tensors do not fit its options and image size: \(error)")
         }
-        self.init(setup: setup, options: options, trainingRecord: nil, network: network, channels: first.shape[1])
+        self.init(setup: setup, options: options, trainingRecord: nil, network: network, channels: channels)
     }
 }
