@@ -2,10 +2,10 @@ import Foundation
 import XADTensor
 
 /// Trains any ``TrainableModel`` on prepared images, as PyTorch Lightning's `Trainer.fit` would:
-/// seeded shuffling into batches and augmentation, epochs, Adam or AdamW with a per-epoch learning-rate schedule,
-/// gradient clipping by global norm, a validation loss with early stopping (restoring the best
-/// epoch's weights), a time budget,
-/// progress, and a checkpoint after every epoch from which `resume` continues exactly.
+/// seeded shuffling into batches and augmentation, epochs, Adam or AdamW with a per-epoch
+/// learning-rate schedule, gradient clipping by global norm, a validation loss with early stopping
+/// (restoring the best epoch's weights), a time budget, progress, and a checkpoint after every
+/// epoch from which `resume` continues exactly.
 ///
 /// Exactness: the only randomness is the per-epoch generator (``generator(seed:epoch:)``), and a
 /// checkpoint holds the weights, the optimiser's moments and the epoch, so 2 epochs, a resume and
@@ -136,9 +136,10 @@ public struct TrainingLoop: Sendable {
                 break
             }
         }
-        if state.bestEpoch != nil {
+        if let bestEpoch = state.bestEpoch {
             do { try model.load(state.bestModel) } catch {
-                throw DetectorError.numericalFailure("\(detector): cannot restore the best epoch's weights: \(error)")
+                throw DetectorError.invalidInput(
+                    "\(detector): the best epoch's weights (epoch \(bestEpoch), kept in the checkpoint) do not fit the model: \(error)")
             }
         }
         let record = TrainingRecord(epochs: state.epoch, losses: state.losses, validationLosses: state.validationLosses,
