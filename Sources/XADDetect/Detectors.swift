@@ -6,6 +6,7 @@ public enum Detectors {
         PatchCore.self,
         SPADE.self,
         AutoEncoder.self,
+        VAE.self,
         PerFrame.self,
         FramePrediction.self,
     ]

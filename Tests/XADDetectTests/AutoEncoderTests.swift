@@ -3,6 +3,7 @@ import Testing
 import XADDetect
 import XADImage
 import XADTensor
+import XADTestSupport
 
 @Suite("Autoencoder detector")
 struct AutoEncoderTests {
@@ -23,9 +24,11 @@ struct AutoEncoderTests {
                                      preprocessing: Preprocessing(imageSize: Size2(32), mean: [0.5], std: [0.5],
                                                                   grayscaleToRGB: false))
 
-    static func fitted(epochs: Int = 30) throws -> AutoEncoder {
+    static func fitted(epochs: Int = 30, residual: ReconstructionResidual = .l2) throws -> AutoEncoder {
         var options = AutoEncoder.Options()
         options.epochs = epochs
+        options.loss = residual
+        options.map = residual
         options.batchSize = 4
         options.learningRate = 3e-3
         let context = FitContext(images: InMemoryImages(try bars()), validation: InMemoryImages(try bars(count: 2, seed: 9)),
@@ -33,8 +36,9 @@ struct AutoEncoderTests {
         return try AutoEncoder.fit(context, options: options)
     }
 
-    @Test func trainsOnGrayImagesRecordsTrainingAndLocalisesADefect() throws {
-        let model = try Self.fitted()
+    @Test(arguments: [ReconstructionResidual.l2, .ssim])
+    func trainsOnGrayImagesRecordsTrainingAndLocalisesADefect(residual: ReconstructionResidual) throws {
+        let model = try Self.fitted(residual: residual)
         let record = try #require(model.trainingRecord)
         #expect(record.epochs == 30 && record.losses.count == 30 && record.validationLosses.count == 30 && record.seed == 1)
         #expect(record.losses[29] < record.losses[0] / 4, "\(record.losses)")
@@ -42,7 +46,8 @@ struct AutoEncoderTests {
         var defect = try Self.bars(count: 1, seed: 20)[0].scalars
         for y in 2..<8 { for x in 20..<26 { defect[y * 32 + x] = 1 } }   // a bright block far from the bar
         let results = try model.score(images: [try Self.bars(count: 1, seed: 21)[0], try Tensor(shape: [1, 1, 32, 32], scalars: defect)])
-        #expect(results[1].score > 2 * results[0].score, "\(results.map(\.score))")
+        // 1 - SSIM saturates near 1 wherever structure is lost, so its scores differ less than squared errors.
+        #expect(results[1].score > (residual == .l2 ? 2 : 1.05) * results[0].score, "\(results.map(\.score))")
         // The map peaks inside the block.
         let map = results[1].map.scalars
         let peak = try #require(map.indices.max { map[$0] < map[$1] })
@@ -76,5 +81,23 @@ struct AutoEncoderTests {
         options.depth = 6   // 32 is not a multiple of 64
         let context = FitContext(images: InMemoryImages(try Self.bars()), setup: Self.setup, backbone: nil)
         #expect(throws: DetectorError.self) { try AutoEncoder.fit(context, options: options) }
+    }
+
+    @Test func theSSIMLossIsOneMinusTheMeanSSIMMapAndItsGradientMatchesFiniteDifferences() throws {
+        var generator = SeededGenerator(seed: 6)
+        let input = Tensor.uniform([1, 1, 12, 12], generator: &generator)
+        let start = Tensor.uniform([1, 1, 12, 12], generator: &generator)
+        let settings = SSIMSettings.gaussian(dataRange: 1)
+        let loss = { (x: Tensor) in try ReconstructionResidual.ssim.loss(input, x, ssim: settings) }
+        let expected = 1 - (try input.structuralSimilarityMap(start, settings).mean().scalar ?? .nan)
+        #expect(abs((try loss(start).scalar ?? .nan) - expected) < 1e-6)
+        let tape = GradientTape()
+        let x = tape.watch(start)
+        let analytic = try tape.gradient(of: try loss(x), withRespectTo: x)
+        // tolerance: 5e-4 absolute (gradients of a mean over 144 pixels are about 1e-2; central
+        // differences of step 1e-3 in Float32)
+        let numeric = try numericalGradient(of: loss, at: start, epsilon: 1e-3)
+        #expect(toleranceRatio(analytic, numeric, absolute: 5e-4, relative: 0) <= 1)
+        #expect(analytic.scalars.contains { abs($0) > 1e-3 })
     }
 }

@@ -43,17 +43,31 @@ struct MNISTOneClassTests {
         var secondsPerEpoch: Double
     }
 
-    /// Trains the autoencoder (default architecture, `epochs` epochs) on `digit` and measures
-    /// image AUROC on the test split, for the default score and for the mean residual.
-    static func oneClass(_ digit: Int, classes: [[Tensor]], epochs: Int) throws -> Result {
+    /// The detectors measured: `autoencoder`, `ssim-ae` (the autoencoder with `loss` and `map`
+    /// `ssim`) and `vae`, each with its default options except `epochs`.
+    static func fitted(_ detector: String, epochs: Int, context: FitContext) throws -> any AnomalyDetector {
+        switch detector {
+        case "vae":
+            var options = VAE.Options()
+            options.epochs = epochs
+            return try VAE.fit(context, options: options)
+        default:
+            var options = AutoEncoder.Options()
+            options.epochs = epochs
+            if detector == "ssim-ae" { (options.loss, options.map) = (.ssim, .ssim) }
+            return try AutoEncoder.fit(context, options: options)
+        }
+    }
+
+    /// Trains `detector` (default architecture, `epochs` epochs) on `digit` and measures image
+    /// AUROC on the test split, for the default score and for the mean of the map.
+    static func oneClass(_ digit: Int, classes: [[Tensor]], epochs: Int, detector: String = "autoencoder") throws -> Result {
         let setup = DetectorSetup(backbone: DetectorSetup.noBackbone, layers: AutoEncoder.defaultLayers,
                                   preprocessing: Preprocessing(imageSize: Size2(32), mean: [0.5], std: [0.5],
                                                                grayscaleToRGB: false))
-        var options = AutoEncoder.Options()
-        options.epochs = epochs
         let context = FitContext(images: InMemoryImages(Array(classes[digit].prefix(400))), setup: setup, backbone: nil,
                                  training: TrainingSettings(seed: 0))
-        let model = try AutoEncoder.fit(context, options: options)
+        let model = try fitted(detector, epochs: epochs, context: context)
         var scores: [Float] = [], means: [Float] = [], labels: [Bool] = []
         for (label, images) in classes.enumerated() {
             for start in stride(from: 400, to: images.count, by: 50) {
@@ -78,18 +92,20 @@ struct MNISTOneClassTests {
         #expect(result.auroc >= 0.9)
     }
 
-    /// Every digit, for the README's table: `XAD_MNIST_ALL=<epochs>` to run.
+    /// Every digit, for the READMEs' tables: `XAD_MNIST_ALL=<epochs>` to run, and
+    /// `XAD_MNIST_DETECTOR=autoencoder|ssim-ae|vae` (default autoencoder).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["XAD_MNIST_ALL"] != nil && SharedData.shouldTest(file)))
     func everyDigit() throws {
         let epochs = Int(ProcessInfo.processInfo.environment["XAD_MNIST_ALL"] ?? "") ?? 30
+        let detector = ProcessInfo.processInfo.environment["XAD_MNIST_DETECTOR"] ?? "autoencoder"
         let classes = try Self.digits()
         var aurocs: [Double] = [], means: [Double] = []
         for digit in 0..<10 {
-            let result = try Self.oneClass(digit, classes: classes, epochs: epochs)
+            let result = try Self.oneClass(digit, classes: classes, epochs: epochs, detector: detector)
             aurocs.append(result.auroc)
             means.append(result.meanResidualAUROC)
-            print("digit \(digit): AUROC \(result.auroc), mean residual \(result.meanResidualAUROC), \(result.secondsPerEpoch) s/epoch")
+            print("\(detector) digit \(digit): AUROC \(result.auroc), mean residual \(result.meanResidualAUROC), \(result.secondsPerEpoch) s/epoch")
         }
-        print("mean AUROC \(aurocs.reduce(0, +) / 10), mean residual \(means.reduce(0, +) / 10)")
+        print("\(detector) mean AUROC \(aurocs.reduce(0, +) / 10), mean residual \(means.reduce(0, +) / 10)")
     }
 }

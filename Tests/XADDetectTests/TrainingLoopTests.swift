@@ -51,8 +51,10 @@ struct TrainingLoopTests {
         return Tensor.uniform([20, 1, 8, 8], generator: &generator)
     }()
 
+    /// Augmented, so that the resume test covers the augmentation's random draws too.
     static let plan = TrainingPlan(epochs: 4, batchSize: 6, learningRate: 0.01, optimiser: .adamw, weightDecay: 0.01,
-                                   schedule: .cosine, clipNorm: 0.05)
+                                   schedule: .cosine, clipNorm: 0.05,
+                                   augmentation: Augmentation(horizontalFlip: true, cropPadding: 1, jitter: 0.05))
 
     static func folder() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("xad-train-\(UUID().uuidString)").path
@@ -156,6 +158,71 @@ struct TrainingLoopTests {
 
         let timed = try Self.loop(nil, maxMinutes: 0).run(try TinyAutoEncoder(), samples: Self.images)
         #expect(timed.stop == .timeBudget && timed.record.epochs == 1)
+    }
+
+    @Test func earlyStoppingRestoresTheBestEpochsWeights() throws {
+        try Self.singleThreaded {
+            var patient = Self.plan
+            patient.epochs = 10
+            patient.patience = 2
+            // The validation loss is flat, so epoch 1 stays the best; the weights after epoch 1
+            // are those of a checkpoint written by the same run stopped at epoch 2's first step.
+            var flat = try TinyAutoEncoder()
+            flat.constantValidation = true
+            let folder = Self.folder()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            var stopped = flat
+            stopped.interruptAtCall = 5   // 4 steps per epoch
+            #expect(throws: TinyAutoEncoder.Interrupted.self) {
+                try Self.loop(folder, plan: patient).run(stopped, samples: Self.images, validation: Self.images)
+            }
+            let afterEpochOne = try TrainingCheckpoint.read(from: folder)
+            #expect(afterEpochOne.record.bestEpoch == 1 && afterEpochOne.bestModel.keys.sorted() == afterEpochOne.model.keys.sorted())
+
+            let early = try Self.loop(nil, plan: patient).run(flat, samples: Self.images, validation: Self.images)
+            #expect(early.stop == .earlyStopping && early.record.epochs == 3 && early.bestEpoch == 1)
+            for (name, tensor) in early.model.state {
+                #expect(tensor.scalars.map(\.bitPattern) == afterEpochOne.model[name]?.scalars.map(\.bitPattern), "\(name) differs")
+            }
+        }
+    }
+
+    @Test func augmentationFlipsShiftsAndJittersEachImageReproducibly() throws {
+        let image = try Tensor(shape: [1, 1, 3, 4], scalars: (0..<12).map { Float($0) })
+        let batch = try Tensor.concatenate(Array(repeating: image, count: 32), axis: 0)
+        let rows = image.scalars
+        let mirrored: [Float] = (0..<12).map { (i: Int) -> Float in rows[(i / 4) * 4 + 3 - i % 4] }
+
+        var generator = SeededGenerator(seed: 1)
+        let flipped = Augmentation(horizontalFlip: true).apply(to: batch, generator: &generator)
+        let images: [[Float]] = (0..<32).map { (n: Int) -> [Float] in Array(flipped.scalars[(n * 12)..<(n * 12 + 12)]) }
+        #expect(images.allSatisfy { $0 == rows || $0 == mirrored })
+        #expect(images.contains(rows) && images.contains(mirrored))
+
+        // Shifts by up to 1 pixel, reflecting without repeating the edge: every output is one of
+        // the 9 shifted images, and more than one of them occurs.
+        func shifted(_ dy: Int, _ dx: Int) -> [Float] {
+            func fold(_ i: Int, _ n: Int) -> Int { i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i }
+            return (0..<12).map { (i: Int) -> Float in rows[fold(i / 4 + dy, 3) * 4 + fold(i % 4 + dx, 4)] }
+        }
+        let candidates: [[Float]] = (-1...1).flatMap { (dy: Int) -> [[Float]] in (-1...1).map { (dx: Int) -> [Float] in shifted(dy, dx) } }
+        let cropped = Augmentation(cropPadding: 1).apply(to: batch, generator: &generator)
+        let crops: [[Float]] = (0..<32).map { (n: Int) -> [Float] in Array(cropped.scalars[(n * 12)..<(n * 12 + 12)]) }
+        #expect(crops.allSatisfy { candidates.contains($0) } && Set(crops.map { "\($0)" }).count > 3)
+
+        // Jitter: mean moves by at most j, spread scales by 1 ± j.
+        let jittered = Augmentation(jitter: 0.1).apply(to: batch, generator: &generator)
+        for n in 0..<32 {
+            let values = Array(jittered.scalars[(n * 12)..<(n * 12 + 12)])
+            let mean: Float = values.reduce(0, +) / 12
+            let scale: Float = (values[11] - values[0]) / 11
+            #expect(abs(mean - 5.5) <= 0.1 + 1e-4 && abs(scale - 1) <= 0.1 + 1e-4)
+        }
+
+        var again = SeededGenerator(seed: 1)
+        #expect(Augmentation(horizontalFlip: true).apply(to: batch, generator: &again).scalars == flipped.scalars)
+        #expect(Augmentation.none.apply(to: batch, generator: &again).scalars == batch.scalars)
+        #expect(throws: OptionError.self) { try Augmentation(cropPadding: -1).validate(method: "tiny") }
     }
 
     @Test func theScheduleFollowsPyTorchsSchedulers() {

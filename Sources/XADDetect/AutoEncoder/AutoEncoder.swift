@@ -6,7 +6,8 @@ import XADTensor
 /// al., "Improving Unsupervised Defect Segmentation by Applying Structural Similarity to
 /// Autoencoders", VISAPP 2019): what it cannot reconstruct is anomalous.
 ///
-/// Map: the per-pixel squared residual `mean_c (x - x̂)²` of the prepared image, smoothed by a
+/// Map: the per-pixel squared residual `mean_c (x - x̂)²` of the prepared image (or, with
+/// `map = ssim`, `1 - SSIM(x, x̂)`, Bergmann et al.'s SSIM autoencoder), smoothed by a
 /// Gaussian of `sigma` pixels. Score: the mean of the map's largest `topFraction` of pixels
 /// (1: the image's mean squared error; a tiny fraction: its maximum). No backbone; the input is
 /// the preprocessed image at the preprocessing size (64 or 128 suit it), gray or RGB.
@@ -42,28 +43,40 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
         /// The fraction of largest map pixels averaged into the score. Default 0.01.
         public var topFraction: Float = 0.01
 
+        /// The training loss: `l2` (mean squared error) or `ssim` (1 - SSIM, the SSIM-AE). Default `l2`.
+        public var loss: ReconstructionResidual = .l2
+        /// The anomaly map: `l2` (squared residual) or `ssim` (1 - SSIM map). Default `l2`.
+        public var map: ReconstructionResidual = .l2
+        /// Random horizontal and vertical flips of the training images (Bergmann et al. augment
+        /// textures so). Default false.
+        public var flips = false
+        /// Random shifts of the training images by up to this many pixels (a crop of the
+        /// reflect-padded image). Default 0.
+        public var cropPadding = 0
+        /// Brightness and contrast jitter of the training images (see `Augmentation`). Default 0.
+        public var jitter: Float = 0
+
         public init() {}
 
         public static let help = [
             OptionHelp("width", "channels of the first convolution (doubling at each further one)"),
             OptionHelp("depth", "stride-2 convolutions down to the bottleneck (the image size must be a multiple of 2^depth)"),
             OptionHelp("latent", "numbers in the bottleneck code"),
-            OptionHelp("epochs", "passes over the training images (the default suits tiny sets; use 100+ on real data)"),
-            OptionHelp("batchSize", "images per optimiser step"),
-            OptionHelp("learningRate", "base learning rate"),
-            OptionHelp("optimiser", "adam or adamw"),
-            OptionHelp("weightDecay", "weight decay (L2 for adam, decoupled for adamw)"),
-            OptionHelp("schedule", "learning-rate schedule: constant, cosine or step"),
-            OptionHelp("clipNorm", "largest global gradient norm (none: no clipping)"),
-            OptionHelp("patience", "epochs without a lower validation loss before stopping (none: never)"),
+        ] + TrainingPlan.optionHelp + [
             OptionHelp("sigma", "smoothing of the residual map, in pixels"),
             OptionHelp("topFraction", "fraction of the largest map pixels averaged into the score (1: mean, tiny: max)"),
+            OptionHelp("loss", "training loss: l2 (mean squared error) or ssim (1 - SSIM, Bergmann et al.'s SSIM autoencoder)"),
+            OptionHelp("map", "anomaly map: l2 (squared residual) or ssim (1 - SSIM map)"),
+            OptionHelp("flips", "augmentation: random horizontal and vertical flips of the training images"),
+            OptionHelp("cropPadding", "augmentation: random shifts of the training images by up to this many pixels"),
+            OptionHelp("jitter", "augmentation: brightness and contrast jitter amplitude (normalised units)"),
         ]
 
         /// The training part of the options.
         public var plan: TrainingPlan {
             TrainingPlan(epochs: epochs, batchSize: batchSize, learningRate: learningRate, optimiser: optimiser,
-                         weightDecay: weightDecay, schedule: schedule, clipNorm: clipNorm, patience: patience)
+                         weightDecay: weightDecay, schedule: schedule, clipNorm: clipNorm, patience: patience,
+                         augmentation: Augmentation(horizontalFlip: flips, verticalFlip: flips, cropPadding: cropPadding, jitter: jitter))
         }
 
         public func validate(method: String) throws {
@@ -93,14 +106,11 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
     public static func fit(_ context: FitContext, options: Options) throws -> AutoEncoder {
         try options.validate(method: name)
         let preprocessing = context.setup.preprocessing
-        let samples = try context.images.preparedTensor(preprocessing, progress: context.progress)
-        let validation = try context.validation.flatMap { $0.count > 0 ? try $0.preparedTensor(preprocessing) : nil }
-        let channels = samples.shape[1]
-        var generator = SeededGenerator(seed: context.training.seed)
-        let initial = try AutoEncoderNetwork(channels: channels, imageSize: preprocessing.outputSize, width: options.width,
-                                             depth: options.depth, latent: options.latent, generator: &generator)
-        let loop = TrainingLoop(detector: name, plan: options.plan, settings: context.training, progress: context.progress)
-        let outcome = try loop.run(initial, samples: samples, validation: validation)
+        let (outcome, channels) = try context.train(detector: name, plan: options.plan) { channels, generator in
+            try AutoEncoderNetwork(channels: channels, imageSize: preprocessing.outputSize, width: options.width,
+                                   depth: options.depth, latent: options.latent, loss: options.loss,
+                                   ssim: ReconstructionResidual.ssimSettings(for: preprocessing), generator: &generator)
+        }
         return AutoEncoder(setup: context.setup, options: options, trainingRecord: outcome.record,
                            network: outcome.model, channels: channels)
     }
@@ -118,11 +128,9 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
     /// `batch` is watched.
     public func differentiableForward(batch: Tensor) throws -> DifferentiableOutput {
         let size = setup.preprocessing.outputSize
-        guard batch.rank == 4, batch.shape[1] == channels, batch.shape[2] == size.height, batch.shape[3] == size.width else {
-            throw DetectorError.invalidInput("the autoencoder was trained on [N, \(channels), \(size.height), \(size.width)] batches, got \(batch.shape)")
-        }
+        try setup.checkPreparedBatch(batch, channels: channels, detector: "autoencoder")
         let (features, reconstruction) = try network.forward(batch)
-        let residual = try (batch - reconstruction).squared().mean(axes: [1], keepingDimensions: true)
+        let residual = try options.map.map(batch, reconstruction, ssim: ReconstructionResidual.ssimSettings(for: setup.preprocessing))
         let map = try residual.gaussianBlur(sigma: options.sigma).reshaped([batch.shape[0], size.height, size.width])
         return DifferentiableOutput(map: map, activations: ["encoder": features])
     }
@@ -145,16 +153,14 @@ public struct AutoEncoder: AnomalyDetector, DifferentiableDetector {
     public var fittedTensors: [String: Tensor] { network.state }
 
     public init(restoring tensors: [String: Tensor], setup: DetectorSetup, options: Options, backbone: (any Backbone)?) throws {
-        guard let first = tensors["encoder.0.weight"], first.rank == 4 else {
-            throw DetectorError.invalidInput("the saved autoencoder has no first convolution 'encoder.0.weight'")
-        }
+        let channels = try DetectorSetup.trainedChannels(tensors, firstConvolution: "encoder.0.weight", detector: "autoencoder")
         var generator = SeededGenerator(seed: 0)
-        var network = try AutoEncoderNetwork(channels: first.shape[1], imageSize: setup.preprocessing.outputSize,
+        var network = try AutoEncoderNetwork(channels: channels, imageSize: setup.preprocessing.outputSize,
                                              width: options.width, depth: options.depth, latent: options.latent,
                                              generator: &generator)
         do { try network.load(tensors) } catch {
             throw DetectorError.invalidInput("the saved autoencoder's tensors do not fit its options and image size: \(error)")
         }
-        self.init(setup: setup, options: options, trainingRecord: nil, network: network, channels: first.shape[1])
+        self.init(setup: setup, options: options, trainingRecord: nil, network: network, channels: channels)
     }
 }

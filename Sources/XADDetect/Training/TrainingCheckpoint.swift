@@ -6,7 +6,8 @@ import XADTensor
 /// a JSON record of the epoch, losses, seed and early-stopping state. Enough to continue exactly.
 ///
 /// Written each epoch as one safetensors file (`checkpoint.safetensors` in the run's checkpoint
-/// folder; tensors `model/<name>` and `optimiser/<name>/<slot>`, the record in the header's
+/// folder; tensors `model/<name>`, `optimiser/<name>/<slot>` and, with early stopping, the best
+/// epoch's `best/<name>`; the record in the header's
 /// metadata under `xadkit-checkpoint`), to a temporary file renamed over the last one: a run that
 /// fails mid-epoch leaves the last good checkpoint intact.
 ///
@@ -39,6 +40,9 @@ public struct TrainingCheckpoint: Sendable {
         public var optimiserSteps: [String: Int]
         /// The plan of the run that wrote the checkpoint.
         public var plan: TrainingPlan
+        /// The epoch of the lowest validation loss, whose weights ``TrainingCheckpoint/bestModel``
+        /// holds (early stopping only).
+        public var bestEpoch: Int?
     }
 
     public var record: Record
@@ -46,6 +50,8 @@ public struct TrainingCheckpoint: Sendable {
     public var model: [String: Tensor]
     /// The optimiser's state tensors (`OptimiserState.tensors`).
     public var optimiserTensors: [String: Tensor]
+    /// The weights of the best epoch so far (empty unless early stopping is on).
+    public var bestModel: [String: Tensor] = [:]
 
     public var optimiserState: OptimiserState {
         OptimiserState(tensors: optimiserTensors, steps: record.optimiserSteps)
@@ -63,6 +69,7 @@ public struct TrainingCheckpoint: Sendable {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
             let entries = model.map { ("model/\($0.key)", $0.value) } + optimiserTensors.map { ("optimiser/\($0.key)", $0.value) }
+                + bestModel.map { ("best/\($0.key)", $0.value) }
             let weights = try NamedWeights(entries.sorted { $0.0 < $1.0 }.map { WeightEntry(name: $0.0, tensor: $0.1) },
                                            source: url.path)
             try Safetensors.write(weights, metadata: [Self.metadataKey: json], to: url)
@@ -90,12 +97,13 @@ public struct TrainingCheckpoint: Sendable {
         guard record.format == formatVersion else {
             throw DetectorError.modelFile(path: url.path, problem: "checkpoint format \(record.format); this XADKit reads format \(formatVersion)")
         }
-        var model: [String: Tensor] = [:], optimiser: [String: Tensor] = [:]
+        var model: [String: Tensor] = [:], optimiser: [String: Tensor] = [:], best: [String: Tensor] = [:]
         for entry in weights {
             if entry.name.hasPrefix("model/") { model[String(entry.name.dropFirst(6))] = entry.tensor }
             else if entry.name.hasPrefix("optimiser/") { optimiser[String(entry.name.dropFirst(10))] = entry.tensor }
+            else if entry.name.hasPrefix("best/") { best[String(entry.name.dropFirst(5))] = entry.tensor }
         }
-        return TrainingCheckpoint(record: record, model: model, optimiserTensors: optimiser)
+        return TrainingCheckpoint(record: record, model: model, optimiserTensors: optimiser, bestModel: best)
     }
 
     /// The checkpoint's model loaded into `model`, after checking that it was written for

@@ -2,9 +2,10 @@ import Foundation
 import XADTensor
 
 /// Trains any ``TrainableModel`` on prepared images, as PyTorch Lightning's `Trainer.fit` would:
-/// seeded shuffling into batches, epochs, Adam or AdamW with a per-epoch learning-rate schedule,
-/// gradient clipping by global norm, a validation loss with early stopping, a time budget,
-/// progress, and a checkpoint after every epoch from which `resume` continues exactly.
+/// seeded shuffling into batches and augmentation, epochs, Adam or AdamW with a per-epoch
+/// learning-rate schedule, gradient clipping by global norm, a validation loss with early stopping
+/// (restoring the best epoch's weights), a time budget, progress, and a checkpoint after every
+/// epoch from which `resume` continues exactly.
 ///
 /// Exactness: the only randomness is the per-epoch generator (``generator(seed:epoch:)``), and a
 /// checkpoint holds the weights, the optimiser's moments and the epoch, so 2 epochs, a resume and
@@ -45,6 +46,9 @@ public struct TrainingLoop: Sendable {
         public var model: Model
         public var record: TrainingRecord
         public var stop: Stop
+        /// The epoch (1-based) whose weights `model` holds when early stopping is on
+        /// (``TrainingPlan/patience``): the one of the lowest validation loss. nil otherwise.
+        public var bestEpoch: Int?
     }
 
     /// The state carried from epoch to epoch (and through checkpoints).
@@ -55,6 +59,9 @@ public struct TrainingLoop: Sendable {
         var seconds: Double = 0
         var bestValidationLoss: Double?
         var epochsWithoutImprovement = 0
+        /// The weights after the epoch of the lowest validation loss (kept when early stopping is on).
+        var bestEpoch: Int?
+        var bestModel: [String: Tensor] = [:]
     }
 
     /// The generator of one epoch: its shuffling and any randomness inside its steps.
@@ -91,7 +98,8 @@ public struct TrainingLoop: Sendable {
             let r = checkpoint.record
             seed = r.seed   // the run's randomness continues as it began, whatever seed this call names
             state = Progress(epoch: r.epoch, losses: r.losses, validationLosses: r.validationLosses, seconds: r.seconds,
-                             bestValidationLoss: r.bestValidationLoss, epochsWithoutImprovement: r.epochsWithoutImprovement)
+                             bestValidationLoss: r.bestValidationLoss, epochsWithoutImprovement: r.epochsWithoutImprovement,
+                             bestEpoch: r.bestEpoch, bestModel: checkpoint.bestModel)
         }
 
         let started = ContinuousClock.now
@@ -107,6 +115,7 @@ public struct TrainingLoop: Sendable {
                 if validationLoss < (state.bestValidationLoss ?? .infinity) {
                     state.bestValidationLoss = validationLoss
                     state.epochsWithoutImprovement = 0
+                    if plan.patience != nil { (state.bestEpoch, state.bestModel) = (state.epoch + 1, model.state) }
                 } else {
                     state.epochsWithoutImprovement += 1
                 }
@@ -127,9 +136,15 @@ public struct TrainingLoop: Sendable {
                 break
             }
         }
+        if let bestEpoch = state.bestEpoch {
+            do { try model.load(state.bestModel) } catch {
+                throw DetectorError.invalidInput(
+                    "\(detector): the best epoch's weights (epoch \(bestEpoch), kept in the checkpoint) do not fit the model: \(error)")
+            }
+        }
         let record = TrainingRecord(epochs: state.epoch, losses: state.losses, validationLosses: state.validationLosses,
                                     seconds: state.seconds, seed: seed)
-        return Outcome(model: model, record: record, stop: stop)
+        return Outcome(model: model, record: record, stop: stop, bestEpoch: state.bestEpoch)
     }
 
     /// One pass over `samples` in this epoch's shuffled order; returns the mean loss per image.
@@ -142,7 +157,8 @@ public struct TrainingLoop: Sendable {
         var total: Double = 0
         for step in 0..<steps {
             let indices = Array(order[(step * plan.batchSize)..<Swift.min(count, (step + 1) * plan.batchSize)])
-            let batch = try samples.rows(at: indices)
+            let rows = try samples.rows(at: indices)
+            let batch = plan.augmentation.map { $0.apply(to: rows, generator: &generator) } ?? rows
             let place = "epoch \(epoch + 1), step \(step + 1)"
             let tape = GradientTape()
             var watched = model
@@ -196,8 +212,9 @@ public struct TrainingLoop: Sendable {
             format: TrainingCheckpoint.formatVersion, detector: detector, epoch: state.epoch, seed: seed,
             losses: state.losses, validationLosses: state.validationLosses, seconds: state.seconds,
             bestValidationLoss: state.bestValidationLoss, epochsWithoutImprovement: state.epochsWithoutImprovement,
-            optimiserSteps: optimiserState.steps, plan: plan)
-        try TrainingCheckpoint(record: record, model: model.state, optimiserTensors: optimiserState.tensors).write(to: folder)
+            optimiserSteps: optimiserState.steps, plan: plan, bestEpoch: state.bestEpoch)
+        try TrainingCheckpoint(record: record, model: model.state, optimiserTensors: optimiserState.tensors,
+                               bestModel: state.bestModel).write(to: folder)
     }
 
     private func report(_ state: Progress, epochSeconds: Double) {

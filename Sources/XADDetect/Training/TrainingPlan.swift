@@ -43,9 +43,13 @@ public struct TrainingPlan: Codable, Sendable, Equatable {
     /// Stop after this many epochs without a lower validation loss; nil: never stop early.
     /// Needs validation images.
     public var patience: Int?
+    /// Random changes to the training images of each step (not to validation images).
+    /// nil: none.
+    public var augmentation: Augmentation?
 
     public init(epochs: Int, batchSize: Int, learningRate: Float, optimiser: OptimiserKind = .adam,
-                weightDecay: Float = 0, schedule: Schedule = .constant, clipNorm: Float? = nil, patience: Int? = nil) {
+                weightDecay: Float = 0, schedule: Schedule = .constant, clipNorm: Float? = nil, patience: Int? = nil,
+                augmentation: Augmentation? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -54,7 +58,22 @@ public struct TrainingPlan: Codable, Sendable, Equatable {
         self.schedule = schedule
         self.clipNorm = clipNorm
         self.patience = patience
+        self.augmentation = augmentation
     }
+
+    /// The help lines of a trainable detector's options that make up its plan (`epochs`,
+    /// `batchSize`, `learningRate`, `optimiser`, `weightDecay`, `schedule`, `clipNorm`, `patience`),
+    /// for its ``MethodOptions/help``.
+    public static let optionHelp = [
+        OptionHelp("epochs", "passes over the training images (the default suits tiny sets; use 100+ on real data)"),
+        OptionHelp("batchSize", "images per optimiser step"),
+        OptionHelp("learningRate", "base learning rate"),
+        OptionHelp("optimiser", "adam or adamw"),
+        OptionHelp("weightDecay", "weight decay (L2 for adam, decoupled for adamw)"),
+        OptionHelp("schedule", "learning-rate schedule: constant, cosine or step"),
+        OptionHelp("clipNorm", "largest global gradient norm (none: no clipping)"),
+        OptionHelp("patience", "epochs without a lower validation loss before stopping, restoring the best epoch's weights (none: never)"),
+    ]
 
     /// Throws ``OptionError/invalidValue(method:message:)`` for values no run can use.
     public func validate(method: String) throws {
@@ -65,6 +84,7 @@ public struct TrainingPlan: Codable, Sendable, Equatable {
         guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weightDecay must be 0 or more, got \(weightDecay)") }
         if let clipNorm, !(clipNorm > 0 && clipNorm.isFinite) { throw fail("clipNorm must be positive, got \(clipNorm)") }
         if let patience, patience < 1 { throw fail("patience must be at least 1, got \(patience)") }
+        try augmentation?.validate(method: method)
     }
 
     /// The learning rate of `epoch` (0 for the first).

@@ -25,13 +25,26 @@ extension Tensor {
         guard size > 0, size % 2 == 1 else {
             throw TensorError(.invalidArgument, "gaussianBlur", "kernel size \(size) must be a positive odd number")
         }
-        let weights = Tensor.gaussianWeights(size: size, sigma: sigma)
+        return separableFilter(Tensor.gaussianWeights(size: size, sigma: sigma), border: .mirror, name: "gaussianBlur")
+    }
+
+    /// How a filter extends a plane beyond its border.
+    enum FilterBorder: Sendable {
+        /// `… x2 x1 | x0 x1 x2 …` (PyTorch's `"reflect"`, scipy's `"mirror"`).
+        case mirror
+        /// `… x1 x0 | x0 x1 …`, the edge pixel repeated (scipy.ndimage's `"reflect"`, numpy's `"symmetric"`).
+        case symmetric
+    }
+
+    /// Correlates each plane of an NCHW tensor with the outer product of `weights` (odd length)
+    /// with itself, extending the planes by `border`; "same" output size, differentiable.
+    func separableFilter(_ weights: [Float], border: FilterBorder, name: String) -> Tensor {
         let planes = shape[0] * shape[1], height = shape[2], width = shape[3]
-        let alongHeight = LineOperator(reflecting: weights, lines: height)
-        let alongWidth = LineOperator(reflecting: weights, lines: width)
+        let alongHeight = LineOperator(weights, border: border, lines: height)
+        let alongWidth = LineOperator(weights, border: border, lines: width)
         let result = blurPlanes(planes: planes, height: height, width: width,
                                 alongHeight: alongHeight, alongWidth: alongWidth)
-        return Tensor.recording(result, "gaussianBlur", inputs: [self]) { g, _ in
+        return Tensor.recording(result, name, inputs: [self]) { g, _ in
             [g.blurPlanes(planes: planes, height: height, width: width,
                           alongHeight: alongHeight.transposed, alongWidth: alongWidth.transposed)]
         }
@@ -77,11 +90,12 @@ private struct LineOperator: Sendable {
     let terms: [[Term]]
     let inputLines: Int
 
-    /// Correlation with `weights` (odd length) after reflect-padding `lines` lines.
-    init(reflecting weights: [Float], lines: Int) {
+    /// Correlation with `weights` (odd length) after extending `lines` lines by `border`.
+    init(_ weights: [Float], border: Tensor.FilterBorder, lines: Int) {
         let radius = weights.count / 2
+        let fold = border == .mirror ? LineOperator.reflect : LineOperator.symmetric
         terms = (0..<lines).map { o in
-            weights.indices.map { k in Term(source: LineOperator.reflect(o + k - radius, lines), weight: weights[k]) }
+            weights.indices.map { k in Term(source: fold(o + k - radius, lines), weight: weights[k]) }
         }
         inputLines = lines
     }
@@ -107,6 +121,13 @@ private struct LineOperator: Sendable {
         let period = 2 * (count - 1)
         let folded = ((i % period) + period) % period
         return folded < count ? folded : period - folded
+    }
+
+    /// Index `i` reflected into `0..<count` with the edge pixels repeated, with period `2 count`.
+    static func symmetric(_ i: Int, _ count: Int) -> Int {
+        let period = 2 * count
+        let folded = ((i % period) + period) % period
+        return folded < count ? folded : period - 1 - folded
     }
 
     /// Applies the map to `[planes, inputLines, lineLength]`, giving `[planes, terms.count, lineLength]`.
