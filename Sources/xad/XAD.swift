@@ -38,6 +38,7 @@ struct XAD: ParsableCommand {
                 ExplainCommand.self,
                 ExplainEvalCommand.self,
                 ConceptsCommand.self,
+                CatalogCommand.self,
             ]
         )
     }
