@@ -4,7 +4,7 @@
 set -euo pipefail
 
 # Debian packages: BLAS, image codecs, FFmpeg for video, ffmpeg itself to make test videos,
-# Chromium to check the HTML report in a real browser.
+# Chromium to check the HTML report in a real browser, Graphviz for the catalog graph.
 apt_packages=(
   pkg-config
   libopenblas-dev
@@ -14,6 +14,7 @@ apt_packages=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   ffmpeg
   chromium  # headless, for the test that renders the HTML report to a screenshot
+  graphviz  # dot renders the knowledge graph of `xad catalog`
 )
 
 missing=()

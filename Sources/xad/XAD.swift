@@ -39,6 +39,7 @@ struct XAD: ParsableCommand {
                 ExplainEvalCommand.self,
                 ConceptsCommand.self,
                 ServeCommand.self,
+                CatalogCommand.self,
             ]
         )
     }
