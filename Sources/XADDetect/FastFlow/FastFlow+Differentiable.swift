@@ -4,7 +4,7 @@ import XADTensor
 /// FastFlow's map recomputed with recorded operations: backbone, layer norms, coupling blocks and
 /// the likelihood map are all smooth, so d map / d input and d map / d tap come from the tape.
 extension FastFlow: DifferentiableDetector {
-    /// The map ``score(batch:)`` returns, `[N, H, W]` (``FastFlowNetwork/anomalyMap(_:size:)``),
+    /// The map ``score(batch:)`` returns, `[N, H, W]` (`FastFlowNetwork.anomalyMap(_:size:)`),
     /// and the backbone's maps.
     public func differentiableForward(batch: Tensor) throws -> DifferentiableOutput {
         let maps = try extractor.tapMaps(batch)

@@ -10,8 +10,8 @@ import XADTensor
 /// Map (anomalib's `AnomalyMapGenerator`): per scale `-exp(-0.5 · mean_c z²)` (minus the
 /// likelihood of each position, up to a constant, in 0...1), upsampled bilinearly to the input
 /// and averaged over scales; the image score is the map's maximum. The flows train on features
-/// computed once (the backbone is frozen), not every epoch. See ``FastFlowNetwork`` and
-/// ``AffineCouplingBlock``.
+/// computed once (the backbone is frozen), not every epoch. See `FastFlowNetwork` and
+/// `AffineCouplingBlock`.
 public struct FastFlow: AnomalyDetector {
     /// FastFlow's options, saved inside every model. Defaults are anomalib 2.7's, except `epochs`.
     public struct Options: MethodOptions {
