@@ -56,7 +56,7 @@ struct FastFlowTests {
     /// z, log-determinants, loss and anomaly map within 1e-4 absolute plus 1e-4 relative.
     @Test func matchesAnomalibsFastFlowOnTheSameWeights() throws {
         let fixture = try Fixture("fastflow/network.json")
-        let shapes = try #require(fixture["shapes"]?.array?.compactMap(\.ints))
+        let shapes = try #require(fixture["shapes"]?.array?.compactMap { $0.ints })
         var generator = SeededGenerator(seed: 0)
         var network = try FastFlowNetwork(shapes: shapes, steps: 2, hiddenRatio: 1, clamp: 2, conv3x3Only: false,
                                           generator: &generator)

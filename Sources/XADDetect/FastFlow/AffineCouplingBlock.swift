@@ -47,7 +47,7 @@ struct AffineCouplingBlock: Module {
         subnet = Sequential(
             try Conv2D(inputChannels: passive, outputChannels: hidden, kernelSize: Size2(kernelSize), padding: padding,
                        generator: &generator),
-            Activation("relu") { try $0.relu() },
+            Activation.relu,
             try Conv2D(inputChannels: hidden, outputChannels: 2 * (channels / 2), kernelSize: Size2(kernelSize),
                        padding: padding, generator: &generator))
         let initialScale = Float(2 * Foundation.log(Foundation.exp(5.0) - 1))   // 0.2 · softplus(0.5 · this) = 1
