@@ -22,7 +22,7 @@ public struct DetectorMap: Explainer {
     }
 
     public static let name = "anomaly-map"
-    public static let summary = "the detector's own anomaly map (residual, likelihood, distance): the built-in explanation"
+    public static let summary = "Shows the detector's own anomaly map (reconstruction residual, likelihood, patch distance), scaled to 0...1: the built-in explanation."
 
     public var options: Options
     public init(options: Options) { self.options = options }
