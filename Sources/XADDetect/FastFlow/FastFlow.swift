@@ -85,9 +85,7 @@ public struct FastFlow: AnomalyDetector {
         let validation = try context.validation.flatMap {
             $0.count > 0 ? try packedFeatures(of: $0, extractor: extractor, context: context, options: options).rows : nil
         }
-        var generator = SeededGenerator(seed: context.training.seed)
-        let initial = try FastFlowNetwork(shapes: shapes, steps: options.steps, hiddenRatio: options.hiddenRatio,
-                                          clamp: options.clamp, conv3x3Only: options.conv3x3Only, generator: &generator)
+        let initial = try freshNetwork(shapes: shapes, options: options, seed: context.training.seed)
         let loop = TrainingLoop(detector: name, plan: options.plan, settings: context.training, progress: context.progress)
         let outcome = try loop.run(initial, samples: samples, validation: validation)
         return FastFlow(setup: context.setup, options: options, trainingRecord: outcome.record, extractor: extractor,
@@ -106,6 +104,13 @@ public struct FastFlow: AnomalyDetector {
             rows.append(try FastFlowNetwork.packed(maps))
         }
         return (try Tensor.concatenate(rows, axis: 0), shapes)
+    }
+
+    /// An untrained network of the options' architecture for feature maps of `shapes`.
+    private static func freshNetwork(shapes: [[Int]], options: Options, seed: UInt64) throws -> FastFlowNetwork {
+        var generator = SeededGenerator(seed: seed)
+        return try FastFlowNetwork(shapes: shapes, steps: options.steps, hiddenRatio: options.hiddenRatio, clamp: options.clamp,
+                                   conv3x3Only: options.conv3x3Only, generator: &generator)
     }
 
     /// The maps of `layers`, in order, from the backbone's maps by tap name.
@@ -152,9 +157,7 @@ public struct FastFlow: AnomalyDetector {
             }
             return weight.shape
         }
-        var generator = SeededGenerator(seed: 0)
-        var network = try FastFlowNetwork(shapes: shapes, steps: options.steps, hiddenRatio: options.hiddenRatio,
-                                          clamp: options.clamp, conv3x3Only: options.conv3x3Only, generator: &generator)
+        var network = try Self.freshNetwork(shapes: shapes, options: options, seed: 0)
         do { try network.load(tensors) } catch {
             throw DetectorError.invalidInput("the saved FastFlow model's tensors do not fit its options: \(error)")
         }
