@@ -7,6 +7,7 @@ public enum Detectors {
         SPADE.self,
         AutoEncoder.self,
         VAE.self,
+        FastFlow.self,
         PerFrame.self,
         FramePrediction.self,
     ]

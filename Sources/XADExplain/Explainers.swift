@@ -18,6 +18,7 @@ public enum Explainers {
         GradientCounterfactual.self,
         NearestExemplars.self,
         TCAV.self,
+        DetectorMap.self,
     ]
 
     private static let registry = Registry<any Explainer.Type>(builtIn) { $0.name }

@@ -29,6 +29,7 @@ struct ExplainerOptionsTests {
         "counterfactual": ([], ["steps=5", "learningRate=0.25", "lambda=0.5", "proximity=squared"]),
         "exemplars": ([], ["count=2", "cropCells=5", "batchSize=4"]),
         "tcav": ([], ["layer=stage2", "randomSetCount=5", "alpha=0.01", "inverseRegularisation=0.5", "seed=3"]),
+        "anomaly-map": ([], ["normalise=false"]),
     ]
 
     /// The options as a JSON object, by key.
