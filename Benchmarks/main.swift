@@ -13,6 +13,7 @@ let suites: [any BenchmarkSuite] = [
     ExplainBenchmarks(),
     DetectorBenchmarks(),
     MotionBenchmarks(),
+    AttributeBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

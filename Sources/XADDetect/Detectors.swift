@@ -6,6 +6,7 @@ public enum Detectors {
         PatchCore.self,
         SPADE.self,
         AutoEncoder.self,
+        Attributes.self,
     ]
 
     private static let registry = Registry<any AnomalyDetector.Type>(builtIn) { $0.name }
