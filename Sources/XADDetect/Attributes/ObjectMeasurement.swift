@@ -8,15 +8,16 @@ struct MeasuredObject: Sendable {
     var frame: Int
     /// Where the object is, in the clip's pixels.
     var box: PixelBox
-    /// The 8-bin direction histogram of the object's optical flow: bin `b` holds the flow lengths
-    /// (clip pixels per frame) of the object's pixels moving in directions `[b, b + 1) · 45°`
-    /// (0°: right, 90°: down), divided by the object's pixel count, so the bins add up to the
-    /// object's mean speed.
+    /// The 8-bin direction histogram of the object's optical flow: bin `b` holds the share of the
+    /// flow length of the object's pixels moving in directions `[b, b + 1) · 45°` (0°: right,
+    /// 90°: down), times the object's speed, so the bins add up to the speed: the 90th percentile
+    /// of its pixels' flow lengths in clip pixels per frame (a mean would be diluted by the still
+    /// background inside the object's foreground and by its slower parts).
     var velocity: [Float]
     /// The backbone's features averaged over the object's box (empty when not measured).
     var appearance: [Float]
 
-    /// The mean speed in clip pixels per frame.
+    /// The speed in clip pixels per frame (see ``velocity``).
     var speed: Float { velocity.reduce(0, +) }
 }
 
@@ -53,6 +54,7 @@ struct ObjectMeasurer: Sendable {
         var background = try MedianBackground(median: Swift.stride(from: 0, to: planes.count, by: Swift.max(1, planes.count / 25)).map { planes[$0] })
         var flow = DenseLucasKanade()
         flow.levels = 3
+        flow.windowSigma = options.flowWindowSigma
         let chosen = Array(Swift.stride(from: 0, to: planes.count, by: Swift.max(1, stride)))
         var result: [[MeasuredObject]] = []
         var nextBackgroundUpdate = 0
@@ -91,30 +93,36 @@ struct ObjectMeasurer: Sendable {
     }
 
     /// Foreground of frame `t`: differs from the background, or from the previous frame; then
-    /// closed (joining an object's parts) and opened (dropping specks).
+    /// opened (dropping specks). Not closed: on Ped2 a 5 x 5 closing merges neighbouring walkers
+    /// into one blob whose speed is diluted (speed baseline 0.765 micro AUROC with it, 0.880 without).
     private func foreground(_ planes: [GrayPlane], _ t: Int, background: MedianBackground) throws -> BinaryMask {
         var mask = try background.foreground(planes[t], threshold: options.backgroundThreshold)
         if t > 0 {
             let moving = try FrameDifference.mask(planes[t - 1], planes[t], threshold: options.differenceThreshold)
             mask.pixels = zip(mask.pixels, moving.pixels).map { $0 || $1 }
         }
-        return mask.closed(size: 5).opened(size: 3)
+        return mask.opened(size: 3)
     }
 
-    /// The object's direction histogram of flow lengths, in clip pixels per frame.
+    /// The object's direction histogram of flow lengths (see ``MeasuredObject/velocity``).
     private func histogram(of field: FlowField, in box: PixelBox, mask: BinaryMask, scale: Float) -> [Float] {
         var bins = [Float](repeating: 0, count: 8)
-        var count = 0
+        var lengths: [Float] = []
         for y in box.y..<(box.y + box.height) {
             for x in box.x..<(box.x + box.width) where mask[x, y] {
                 let i = y * field.width + x
                 let (u, v) = (field.u[i], field.v[i])
                 let angle = atan2(v, u) < 0 ? atan2(v, u) + 2 * .pi : atan2(v, u)
-                bins[Swift.min(7, Int(angle / (2 * .pi) * 8))] += (u * u + v * v).squareRoot() / scale
-                count += 1
+                let length = (u * u + v * v).squareRoot() / scale
+                bins[Swift.min(7, Int(angle / (2 * .pi) * 8))] += length
+                lengths.append(length)
             }
         }
-        return bins.map { $0 / Float(Swift.max(count, 1)) }
+        let total = bins.reduce(0, +)
+        guard total > 0 else { return bins }
+        lengths.sort()
+        let speed = lengths[Swift.min(lengths.count - 1, Int(Float(lengths.count - 1) * 0.9))]
+        return bins.map { $0 / total * speed }
     }
 
     /// Each object's appearance: the features of the frame averaged over the feature cells whose

@@ -4,8 +4,9 @@ import XADTensor
 /// The training-free yardstick of the attribute-based detector: a frame's score is the fastest
 /// moving object's speed, normalised by image row, smoothed over time. Nothing is learnt: the
 /// objects are those of ``Attributes`` (running-median background, frame differencing, connected
-/// regions), their speed the mean length of their dense flow, and the row normalisation a
-/// ``Perspective`` fitted on the clip's own boxes (no labels, no training clips).
+/// regions), their speed the 90th percentile of their dense flow's lengths, and the row
+/// normalisation a fixed prior (sizes grow linearly from the top row to the bottom; no labels, no
+/// training clips).
 ///
 /// ```swift
 /// let scores = try SpeedBaseline().scores(clip: ped2.test[0])   // one per frame
@@ -23,7 +24,8 @@ public struct SpeedBaseline: Sendable {
     public func scores(clip: any ClipSource) throws -> [Float] {
         try options.validate(method: "speed baseline")
         let frames = try ObjectMeasurer(options: options, extractor: nil, preprocessing: Preprocessing()).measure(clip)
-        let perspective = Perspective(fitting: frames.flatMap { $0.map(\.box) })
+        let height = try clip.frames.image(at: 0).shape.dropLast().last ?? 1
+        let perspective = Perspective(rowPriorForHeight: height)
         let raw = frames.map { objects in objects.map { $0.speed * perspective.factor(for: $0.box) }.max() ?? 0 }
         return Attributes.smoothed(raw, sigma: options.smoothingSigma)
     }
