@@ -15,7 +15,9 @@ import XADTestSupport
 struct AttributesPed2Tests {
     @Test func reachesTheFrameAUROCOfItsREADME() throws {
         let ped2 = try UCSDPed().loadVideo(SharedData.url("ucsd_ped2"))
+        // Every second training frame keeps the test within its time budget.
         var options = Attributes.Options()
+        options.trainingFrameStride = 2
         if let settings = ProcessInfo.processInfo.environment["XAD_ATTRIBUTES_SET"] {
             options = try options.overriding(OptionOverrides(settings: settings.split(separator: ",").map(String.init)), method: "attributes")
         }
@@ -54,6 +56,9 @@ struct AttributesPed2Tests {
             try VideoFrames(name: clip.name, scores: try baseline.scores(clip: clip), labels: clipLabels)
         })
         print("speed baseline Ped2: micro \(baselineAUROC.micro) macro \(baselineAUROC.macro)")
-        #expect(auroc.micro >= 0.5)
+        // Floors 0.5 point under the measured values (README): attributes 0.745 micro, the
+        // speed baseline 0.866 micro.
+        #expect(auroc.micro >= 0.740)
+        #expect(baselineAUROC.micro >= 0.861)
     }
 }

@@ -48,7 +48,7 @@ extension AttributeModels {
         func mixture(_ features: [Double], dimension: Int) throws -> GaussianMixture {
             let components = Swift.min(options.components, Swift.max(1, features.count / dimension / (2 * dimension)))
             return try GaussianMixture.fit(features, dimension: dimension, components: components, seed: options.seed,
-                                           maxIterations: 100, tolerance: 1e-3)
+                                           maxIterations: 100, tolerance: 1e-3, regularisation: options.mixtureRegularisation)
         }
         let velocity = chosen.contains(.velocity) ? try mixture(velocityFeatures(sampled, perspective), dimension: velocityDimension) : nil
         let shape = chosen.contains(.shape) ? try mixture(shapeFeatures(sampled, perspective), dimension: shapeDimension) : nil

@@ -56,6 +56,11 @@ public struct Attributes: VideoAnomalyDetector {
         public var minimumArea: Int = 80
         /// Components of the velocity and shape mixtures. Default 8.
         public var components: Int = 8
+        /// Added to the mixtures' covariance diagonals (velocity in (px/frame)², shape in log
+        /// units squared). Default 0.01: with scikit-learn's 1e-6, the near-empty direction bins
+        /// get near-zero variances and tiny deviations dominate `-log p` (Ped2 velocity alone
+        /// 0.661 micro AUROC, against 0.866 for the raw speed).
+        public var mixtureRegularisation: Double = 0.01
         /// Training objects the appearance score averages distances to. Default 1.
         public var neighbours: Int = 1
         /// Training objects kept for the appearance search (evenly subsampled). Default 12000.
@@ -80,6 +85,7 @@ public struct Attributes: VideoAnomalyDetector {
             OptionHelp("fitPerspective", "fit the size-by-row line to the training objects instead of the row prior"),
             OptionHelp("minimumArea", "smallest object, in the clip's pixels"),
             OptionHelp("components", "Gaussians of the velocity and shape mixtures"),
+            OptionHelp("mixtureRegularisation", "added to the mixtures' covariance diagonals"),
             OptionHelp("neighbours", "nearest training objects the appearance distance averages"),
             OptionHelp("bankSize", "training objects kept for the appearance search"),
             OptionHelp("trainingFrameStride", "fit on every n-th training frame"),
@@ -106,6 +112,9 @@ public struct Attributes: VideoAnomalyDetector {
             }
             guard calibrationPercentile > 50, calibrationPercentile <= 100 else {
                 throw fail("calibrationPercentile must be in (50, 100], got \(calibrationPercentile)")
+            }
+            guard mixtureRegularisation > 0, mixtureRegularisation.isFinite else {
+                throw fail("mixtureRegularisation must be positive, got \(mixtureRegularisation)")
             }
             guard smoothingSigma >= 0, smoothingSigma.isFinite else { throw fail("smoothingSigma must be at least 0, got \(smoothingSigma)") }
         }

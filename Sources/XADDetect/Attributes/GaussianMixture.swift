@@ -8,7 +8,7 @@ import XADTensor
 /// The density is `p(x) = Σ_k π_k N(x; μ_k, Σ_k)`. Each EM step computes the responsibilities
 /// `r_nk ∝ π_k N(x_n; μ_k, Σ_k)` (E), then `N_k = Σ_n r_nk`, `π_k = N_k / N`,
 /// `μ_k = Σ_n r_nk x_n / N_k` and `Σ_k = Σ_n r_nk (x_n - μ_k)(x_n - μ_k)ᵀ / N_k + λ I` (M), with
-/// `λ` = ``regularisation`` keeping every covariance invertible. It stops when the mean
+/// `λ` (default ``regularisation``) keeping every covariance invertible. It stops when the mean
 /// log-likelihood improves by less than the tolerance. This is scikit-learn's
 /// `GaussianMixture(covariance_type="full")` step for step (the same `10 ε` added to each `N_k`),
 /// so from the same start both give the same mixture (the unit test compares them).
@@ -18,7 +18,7 @@ import XADTensor
 /// let density = try mixture.logLikelihoods(of: [0.5, 1.0])   // log p(x) per sample
 /// ```
 public struct GaussianMixture: Sendable {
-    /// The covariance regularisation `λ` added to each diagonal (scikit-learn's `reg_covar`).
+    /// The default covariance regularisation `λ` added to each diagonal (scikit-learn's `reg_covar`).
     public static let regularisation = 1e-6
 
     /// The length of each sample.
@@ -56,8 +56,8 @@ public struct GaussianMixture: Sendable {
     /// to the nearest centre, then EM.
     /// - Throws: ``DetectorError/invalidInput(_:)`` for fewer samples than components or
     ///   non-finite values.
-    public static func fit(_ samples: [Double], dimension: Int, components: Int, seed: UInt64,
-                           maxIterations: Int = 100, tolerance: Double = 1e-3) throws -> GaussianMixture {
+    public static func fit(_ samples: [Double], dimension: Int, components: Int, seed: UInt64, maxIterations: Int = 100,
+                           tolerance: Double = 1e-3, regularisation: Double = GaussianMixture.regularisation) throws -> GaussianMixture {
         let count = try checkedCount(samples, dimension: dimension, components: components)
         let centres = kMeansPlusPlus(samples, count: count, dimension: dimension, components: components, seed: seed)
         // Hard responsibilities to the nearest centre, as scikit-learn's k-means start.
@@ -66,20 +66,22 @@ public struct GaussianMixture: Sendable {
             let nearest = (0..<components).min { squaredDistance(samples, n, centres, $0, dimension) < squaredDistance(samples, n, centres, $1, dimension) } ?? 0
             responsibilities[n * components + nearest] = 1
         }
-        let start = try maximisation(samples, responsibilities: responsibilities, count: count, dimension: dimension, components: components)
-        return try start.refined(on: samples, maxIterations: maxIterations, tolerance: tolerance)
+        let start = try maximisation(samples, responsibilities: responsibilities, count: count, dimension: dimension,
+                                     components: components, regularisation: regularisation)
+        return try start.refined(on: samples, maxIterations: maxIterations, tolerance: tolerance, regularisation: regularisation)
     }
 
     /// EM from this mixture: at most `maxIterations` steps, stopping when the mean log-likelihood
-    /// improves by less than `tolerance` (0: run every step).
-    public func refined(on samples: [Double], maxIterations: Int = 100, tolerance: Double = 1e-3) throws -> GaussianMixture {
+    /// improves by less than `tolerance` (0: run every step); `regularisation` is `λ`.
+    public func refined(on samples: [Double], maxIterations: Int = 100, tolerance: Double = 1e-3,
+                        regularisation: Double = GaussianMixture.regularisation) throws -> GaussianMixture {
         let count = try Self.checkedCount(samples, dimension: dimension, components: components)
         var mixture = self
         var previous = -Double.infinity
         for _ in 0..<maxIterations {
             let (responsibilities, meanLogLikelihood) = mixture.expectation(samples, count: count)
             mixture = try Self.maximisation(samples, responsibilities: responsibilities, count: count,
-                                            dimension: dimension, components: components)
+                                            dimension: dimension, components: components, regularisation: regularisation)
             if abs(meanLogLikelihood - previous) < tolerance { break }
             previous = meanLogLikelihood
         }
@@ -111,7 +113,7 @@ public struct GaussianMixture: Sendable {
 
     /// The weights, means and regularised covariances that the responsibilities give.
     private static func maximisation(_ samples: [Double], responsibilities: [Double], count: Int, dimension d: Int,
-                                     components: Int) throws -> GaussianMixture {
+                                     components: Int, regularisation: Double) throws -> GaussianMixture {
         var totals = [Double](repeating: 10 * Double.ulpOfOne, count: components)
         var means = [Double](repeating: 0, count: components * d)
         for n in 0..<count {
