@@ -50,7 +50,9 @@ struct AttributesPed2Tests {
                 dump.append(line + ",\(frame.objects.count)")
             }
         }
-        try? dump.joined(separator: "\n").write(toFile: "/tmp/vattr/frames.csv", atomically: true, encoding: .utf8)
+        // Every frame's scores (clip, frame, label, score, raw score, max per attribute, objects), for analysis.
+        let table = FileManager.default.temporaryDirectory.appendingPathComponent("attributes-ped2-frames.csv")
+        try? dump.joined(separator: "\n").write(to: table, atomically: true, encoding: .utf8)
         let baseline = SpeedBaseline(options: options)
         let baselineAUROC = try FrameAUROC(videos: try zip(ped2.test, labels).map { clip, clipLabels in
             try VideoFrames(name: clip.name, scores: try baseline.scores(clip: clip), labels: clipLabels)
