@@ -14,6 +14,7 @@ let suites: [any BenchmarkSuite] = [
     DetectorBenchmarks(),
     MotionBenchmarks(),
     VideoDataBenchmarks(),
+    AttributeBenchmarks(),
 ]
 
 let requested = Set(CommandLine.arguments.dropFirst())

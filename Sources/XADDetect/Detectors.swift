@@ -9,6 +9,8 @@ public enum Detectors {
         VAE.self,
         FastFlow.self,
         PerFrame.self,
+        Attributes.self,
+        PerFrame.self,
         FramePrediction.self,
     ]
 
