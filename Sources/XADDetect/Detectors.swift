@@ -8,7 +8,6 @@ public enum Detectors {
         AutoEncoder.self,
         VAE.self,
         FastFlow.self,
-        PerFrame.self,
         Attributes.self,
         PerFrame.self,
         FramePrediction.self,
