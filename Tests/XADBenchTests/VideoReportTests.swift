@@ -51,7 +51,7 @@ struct VideoReportTests {
     }
 
     /// Chromium loads the page with a probe script appended that reports the `<video>`'s state.
-    @Test(.enabled(if: BrowserTests.shouldRun)) func chromiumPlaysTheAnnotatedClip() throws {
+    @Test(.enabled(if: Chromium.shouldTest)) func chromiumPlaysTheAnnotatedClip() throws {
         let (folder, page) = try Self.written()
         defer { try? FileManager.default.removeItem(at: folder) }
         let html = try String(contentsOf: page, encoding: .utf8)
@@ -61,18 +61,8 @@ struct VideoReportTests {
             document.title = `ready ${v.readyState} duration ${v.duration} error ${v.error ? v.error.code : 0} time ${v.currentTime}`; }, 50);</script>
             """
         try html.replacingOccurrences(of: "</body>", with: script + "</body>").write(to: probe, atomically: true, encoding: .utf8)
-        let chromium = try #require(BrowserTests.chromium)
-        let process = Process()
-        process.executableURL = chromium
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--autoplay-policy=no-user-gesture-required",
-                             "--user-data-dir=\(folder.appendingPathComponent("profile").path)", "--virtual-time-budget=5000",
-                             "--dump-dom", probe.absoluteString]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (_, dom) = try Chromium.run(probe, arguments: ["--autoplay-policy=no-user-gesture-required", "--virtual-time-budget=5000", "--dump-dom"],
+                                        profile: folder.appendingPathComponent("profile"))
         let title = try #require(dom.firstRange(of: #/<title>ready (\d) duration ([0-9.]+) error (\d+) time ([0-9.]+)</title>/#), "no probe title in the DOM")
         let match = dom[title]
         let parts = match.dropFirst("<title>".count).dropLast("</title>".count).split(separator: " ")
