@@ -18,9 +18,11 @@ struct ReportPage {
     var unavailable: [DroppedMethod]
     var footer: String
 
-    func html() -> String {
+    /// The start of a report page up to its header: doctype, meta tags (the report format
+    /// version), title, the shared style sheet. Shared by the image and the video report.
+    static func head(title: String, subtitle: String) -> String {
         let e = Markup.escape
-        var page = """
+        return """
             <!DOCTYPE html>
             <html lang="en">
             <head>
@@ -29,12 +31,17 @@ struct ReportPage {
             <meta name="generator" content="XADKit"/>
             <meta name="xadkit-report" content="\(XADBench.reportFormatVersion)"/>
             <title>\(e(title))</title>
-            <style>\(Self.css)</style>
+            <style>\(css)</style>
             </head>
             <body>
             <header><h1>\(e(title))</h1><p class="subtitle">\(e(subtitle))</p></header>
 
             """
+    }
+
+    func html() -> String {
+        let e = Markup.escape
+        var page = Self.head(title: title, subtitle: subtitle)
         page += section("summary", "Run", factsTable())
         page += section("metrics", "Metrics", metricsTable())
         page += section("curves", "Curves", "<div class=\"charts\">\n" + charts.map(chartHTML).joined() + "</div>\n")

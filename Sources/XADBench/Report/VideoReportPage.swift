@@ -37,21 +37,7 @@ struct VideoReportPage {
 
     func html() -> String {
         let e = Markup.escape
-        var page = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8"/>
-            <meta name="viewport" content="width=device-width, initial-scale=1"/>
-            <meta name="generator" content="XADKit"/>
-            <meta name="xadkit-report" content="\(XADBench.reportFormatVersion)"/>
-            <title>\(e(title))</title>
-            <style>\(ReportPage.css)</style>
-            </head>
-            <body>
-            <header><h1>\(e(title))</h1><p class="subtitle">\(e(subtitle))</p></header>
-
-            """
+        var page = ReportPage.head(title: title, subtitle: subtitle)
         page += section("summary", "Run", "<table class=\"facts\">\n"
             + facts.map { "<tr><th>\(e($0.label))</th><td>\(e($0.value))</td></tr>\n" }.joined() + "</table>\n")
         page += section("metrics", "Metrics", metricsTable() + clipTable())
