@@ -81,7 +81,8 @@ public struct FieldMethod: Sendable, Codable, Equatable, Identifiable {
 }
 
 /// The survey's families of explainable anomaly detection (Wang et al., "Explainable Anomaly
-/// Detection in Images and Videos: A Survey").
+/// Detection in Images and Videos: A Survey"); post-hoc explainers sit in the family of their
+/// mechanism (gradients: attention-based; masking: input perturbation) with the role `explainer`.
 public enum MethodFamily: String, Sendable, Codable, CaseIterable {
     case attention = "attention-based"
     case inputPerturbation = "input-perturbation"
@@ -90,7 +91,6 @@ public enum MethodFamily: String, Sendable, Codable, CaseIterable {
     case reasoning
     case intrinsic
     case memory = "feature-embedding / memory"
-    case postHoc = "post-hoc explainer"
     case unclassified
 }
 
