@@ -1,6 +1,6 @@
 /// The survey's map of explainable anomaly detection as data: methods with their family, needs and
 /// paper, the data sets and the metrics of the field. XADKit's own methods are marked from the
-/// registries (``FieldCatalog/marking(implemented:)``), never by hand.
+/// registries (``FieldCatalog/marking(implemented:summaries:)``), never by hand.
 ///
 /// ```swift
 /// let catalog = FieldCatalog.survey.marking(implemented: Set(Detectors.names + Explainers.names))
