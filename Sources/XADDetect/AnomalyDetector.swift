@@ -99,19 +99,24 @@ public struct DetectorTraits: Sendable, Equatable, Codable {
     /// Whether results name each test patch's nearest normal training patch
     /// (``Provenance/nearestNormal``), which healing and exemplar explanations build on.
     public var providesProvenance: Bool
+    /// Whether the map localises the anomaly (pixel metrics apply); false for image-level
+    /// detectors whose map only explains the image score.
+    public var localises: Bool
 
     public init(input: DetectorInput = .images, needsBackbone: Bool = true, isTrained: Bool = false,
-                providesProvenance: Bool = false) {
+                providesProvenance: Bool = false, localises: Bool = true) {
         self.input = input
         self.needsBackbone = needsBackbone
         self.isTrained = isTrained
         self.providesProvenance = providesProvenance
+        self.localises = localises
     }
 
     /// The traits in a few words each, for help texts.
     public var words: [String] {
         [input == .clips ? "video clips" : nil, needsBackbone ? "pretrained backbone" : nil,
-         isTrained ? "trained" : nil, providesProvenance ? "nearest normal patches" : nil].compactMap { $0 }
+         isTrained ? "trained" : nil, providesProvenance ? "nearest normal patches" : nil,
+         localises ? nil : "image-level (no pixel metrics)"].compactMap { $0 }
     }
 }
 

@@ -88,9 +88,11 @@ public struct Evaluator: Sendable {
         let scoringSeconds = started.secondsElapsed
 
         let metricsStarted = ContinuousClock.now
-        let overall = try measure(scored)
+        let localises = type(of: detector).traits.localises
+        let overall = try measure(scored, localises: localises)
         let classes = try Set(scored.filter(\.isAnomalous).map(\.category)).sorted().map { category in
-            EvaluationReport.DefectClass(name: category, metrics: try measure(scored.filter { !$0.isAnomalous || $0.category == category }))
+            EvaluationReport.DefectClass(name: category, metrics: try measure(scored.filter { !$0.isAnomalous || $0.category == category },
+                                                                              localises: localises))
         }
         let metricsSeconds = metricsStarted.secondsElapsed
         let report = EvaluationReport(
@@ -104,7 +106,8 @@ public struct Evaluator: Sendable {
     }
 
     /// Every metric of `images`; a metric that is undefined for them is nil, with its reason.
-    func measure(_ images: [ScoredImage]) throws -> EvaluationReport.Metrics {
+    /// Pixel metrics are undefined for a detector whose map does not localise (`localises` false).
+    func measure(_ images: [ScoredImage], localises: Bool = true) throws -> EvaluationReport.Metrics {
         var metrics = EvaluationReport.Metrics(images: images.count, anomalous: images.filter(\.isAnomalous).count)
         func record(_ name: String, _ body: () throws -> Void) throws {
             do { try body() } catch let error as MetricsError where error.kind == .undefined || error.kind == .empty {
@@ -120,6 +123,12 @@ public struct Evaluator: Sendable {
         }
         let masked = images.filter { $0.mask != nil }
         metrics.pixelImages = masked.count
+        guard localises else {
+            for name in ["pixel_auroc", "aupro"] {
+                metrics.undefined[name] = "image-level detector: its map explains the image score, it does not localise"
+            }
+            return metrics
+        }
         try record("pixel_auroc") {
             let pixels = try PixelMetrics(maps: masked.map(\.map), masks: masked.compactMap(\.mask), fprLimit: fprLimit)
             metrics.pixelAUROC = try pixels.auroc()

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import XADDetect
+import XADContracts
+import XADImage
+import XADModels
+import XADTensor
+import XADTestSupport
+
+@Suite("Mahalanobis")
+struct MahalanobisTests {
+    /// scikit-learn's `LedoitWolf` on seeded correlated samples, with more samples than
+    /// dimensions (40 x 6) and fewer (8 x 12, where the plain covariance is singular)
+    /// (`Tests/Fixtures/mahalanobis/ledoit_wolf.json`, `Tools/reference/gen_mahalanobis.py`):
+    /// the mean within 1e-5 and `mahalanobis(queries)` (squared distances) within 1e-3 relative
+    /// (float32 storage of a precision matrix with condition numbers in the hundreds).
+    @Test(arguments: ["tall", "wide"])
+    func squaredDistancesEqualScikitLearnsLedoitWolf(_ set: String) throws {
+        let fixture = try Fixture("mahalanobis/ledoit_wolf.json")
+        let gaussian = try ShrunkGaussian.fit(try fixture.tensor("\(set)_samples"))
+        #expect(toleranceRatio(gaussian.mean, try fixture.tensor("\(set)_location"), absolute: 1e-5, relative: 1e-5) <= 1)
+        let distances = try gaussian.squaredDistances(try fixture.tensor("\(set)_queries"))
+        #expect(toleranceRatio(distances, try fixture.tensor("\(set)_distances"), absolute: 1e-4, relative: 1e-3) <= 1)
+        #expect(toleranceRatio(gaussian.precision, try fixture.tensor("\(set)_precision"), absolute: 1e-4, relative: 1e-3) <= 1)
+    }
+
+    /// A detector fitted on the contract's synthetic images at 16 x 16 with two taps.
+    static func smallModel() throws -> Mahalanobis {
+        let setup = DetectorSetup(layers: ["stage1", "stage2"], preprocessing: Preprocessing(imageSize: Size2(16)))
+        let images = try DetectorContract.normalImages(count: 8).map { try $0.resized(to: Size2(16), mode: .bilinear) }
+        let context = FitContext(images: InMemoryImages(images), setup: setup, backbone: try Backbones.load(setup.backbone))
+        return try Mahalanobis.fit(context, options: Mahalanobis.Options())
+    }
+
+    /// The gradient that directs the input pre-processing, d s / d x from the tape, equals
+    /// central differences (ε = 1e-2 on the normalised input, sums in Double) on a 16 x 16 image
+    /// within 2 % of its largest element absolute plus 5 % relative (ReLU6 kinks and Float32
+    /// rounding in the backbone); the pre-processing's direction is its sign wherever the
+    /// gradient is clearly non-zero.
+    @Test func perturbationGradientEqualsFiniteDifferences() throws {
+        let model = try Self.smallModel()
+        let image = try model.setup.preprocessing(try DetectorContract.anomalousImage(size: Size2(16)))
+        let tape = GradientTape()
+        let input = tape.watch(image)
+        let analytic = try tape.gradient(of: try model.scorer.scores(input).scores.sum(), withRespectTo: input)
+        let numeric = try numericalGradient(of: { try model.scorer.scores($0).scores }, at: image)
+        let largest = try #require(try numeric.abs().max().scalar)
+        #expect(largest > 0)
+        #expect(toleranceRatio(analytic, numeric, absolute: 0.02 * largest, relative: 0.05) <= 1)
+        let direction = try model.scorer.perturbation(image).direction
+        for (sign, value) in zip(direction.scalars, numeric.scalars) where abs(value) > 0.1 * largest {
+            #expect(sign == (value > 0 ? 1 : -1))
+        }
+    }
+
+    /// The pre-processing lowers the score of a normal image; the chosen epsilon comes from the
+    /// grid; the recorded map is the scored map and its maximum is the score; its gradient with
+    /// respect to the input is finite and not zero; the model says it does not localise.
+    @Test func preprocessingLowersNormalScoresAndTheMapIsDifferentiable() throws {
+        let model = try Self.smallModel()
+        #expect(Mahalanobis.Options().epsilons.contains(model.epsilon))
+        let normal = try model.setup.preprocessing(try DetectorContract.normalImages(count: 1, seed: 7)[0])
+        let direction = try model.scorer.perturbation(normal).direction
+        let plain = try #require(try model.scorer.scores(normal).scores.scalar)
+        let moved = try #require(try model.scorer.scores(try normal - direction * 0.002).scores.scalar)
+        #expect(moved < plain, "pre-processed \(moved), plain \(plain)")
+
+        let scored = try model.score(batch: normal)[0]
+        let tape = GradientTape()
+        let input = tape.watch(normal)
+        let output = try model.differentiableForward(batch: input)
+        #expect(toleranceRatio(try output.map.reshaped([16, 16]), scored.map, absolute: 1e-6, relative: 1e-5) <= 1)
+        #expect(abs((try scored.map.max().scalar ?? .nan) - scored.score) <= 1e-6 * scored.score)
+        let gradient = try tape.gradient(of: try output.map.sum(), withRespectTo: input)
+        #expect(gradient.scalars.allSatisfy(\.isFinite) && gradient.scalars.contains { $0 != 0 })
+        #expect(!Mahalanobis.traits.localises && STFPM.traits.localises)
+    }
+}
