@@ -3,6 +3,7 @@ import Testing
 @testable import XADDetect
 import XADContracts
 import XADImage
+import XADMetrics
 import XADModels
 import XADTensor
 import XADTestSupport
@@ -74,5 +75,35 @@ struct MahalanobisTests {
         let gradient = try tape.gradient(of: try output.map.sum(), withRespectTo: input)
         #expect(gradient.scalars.allSatisfy(\.isFinite) && gradient.scalars.contains { $0 != 0 })
         #expect(!Mahalanobis.traits.localises && STFPM.traits.localises)
+    }
+
+    /// The MNIST one-class protocol of `MNISTOneClassTests` (first 400 of the normal digit train,
+    /// the last 100 of every digit test), run on request: `XAD_MAHALANOBIS_MNIST=<side>` (the
+    /// input side, e.g. 64; digits are gray, copied to RGB). Image AUROC with the chosen epsilon
+    /// and without the step, per digit.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["XAD_MAHALANOBIS_MNIST"] != nil))
+    func mnistOneClass() throws {
+        let side = Int(ProcessInfo.processInfo.environment["XAD_MAHALANOBIS_MNIST"] ?? "") ?? 64
+        let classes = try MNISTOneClassTests.digits()
+        let setup = DetectorSetup(layers: Mahalanobis.defaultLayers, preprocessing: Preprocessing(imageSize: Size2(side)))
+        let backbone = try Backbones.load(setup.backbone)
+        var perturbed: [Double] = [], plain: [Double] = []
+        for digit in 0..<10 {
+            let context = FitContext(images: InMemoryImages(Array(classes[digit].prefix(400))), setup: setup, backbone: backbone)
+            let model = try Mahalanobis.fit(context, options: Mahalanobis.Options())
+            var scores: [Double] = [], steplessScores: [Double] = [], labels: [Bool] = []
+            for (label, images) in classes.enumerated() {
+                for start in stride(from: 400, to: images.count, by: 25) {
+                    let batch = try Tensor.concatenate(try images[start..<Swift.min(start + 25, images.count)].map { try setup.preprocessing($0) }, axis: 0)
+                    scores += try model.score(batch: batch).map { Double($0.score) }
+                    steplessScores += try model.scorer.scores(batch).scores.scalars.map(Double.init)
+                    labels += Array(repeating: label != digit, count: batch.shape[0])
+                }
+            }
+            perturbed.append(try BinaryRanking(scores: scores, labels: labels).auroc())
+            plain.append(try BinaryRanking(scores: steplessScores, labels: labels).auroc())
+            print("Mahalanobis MNIST digit \(digit) at \(side): epsilon \(model.epsilon), AUROC \(perturbed[digit]), without the step \(plain[digit])")
+        }
+        print("Mahalanobis MNIST mean AUROC \(perturbed.reduce(0, +) / 10), without the step \(plain.reduce(0, +) / 10)")
     }
 }

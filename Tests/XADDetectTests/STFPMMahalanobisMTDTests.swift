@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import XADData
-import XADDetect
+@testable import XADDetect
 import XADImage
 import XADMetrics
 import XADModels
@@ -63,5 +63,86 @@ struct STFPMMahalanobisMTDTests {
         let auroc = try Self.auroc(model, on: subset)
         print("Mahalanobis on the MTD subset: image AUROC \(auroc), epsilon \(model.epsilon)")
         #expect(auroc >= 0.6)
+    }
+
+    // MARK: - The README figures (run on request, not by `make test`)
+
+    /// The environment's integer settings, e.g. `XAD_STFPM_MTD=5,10`.
+    static func integers(_ name: String) -> [Int]? {
+        ProcessInfo.processInfo.environment[name].map { $0.split(separator: ",").compactMap { Int($0) } }
+    }
+
+    /// Image AUROC, pixel AUROC and AUPRO (FPR 0.3) over the whole MTD v1 test split at the
+    /// model's resolution (masks resized nearest), as `xad evaluate` measures them.
+    static func metrics(_ model: some AnomalyDetector, test: [SampleReference]) throws -> (image: Double, pixel: Double, aupro: Double) {
+        var scores: [Double] = [], labels: [Bool] = [], maps: [ScoreMap] = [], masks: [DefectMask] = []
+        let size = model.setup.preprocessing.imageSize
+        for start in stride(from: 0, to: test.count, by: 16) {
+            let samples = try test[start..<Swift.min(test.count, start + 16)].map { try $0.load() }
+            let batch = try Tensor.concatenate(samples.map { try model.setup.preprocessing($0.image) }, axis: 0)
+            for (sample, result) in zip(samples, try model.score(batch: batch)) {
+                scores.append(Double(result.score))
+                labels.append(sample.reference.label.isAnomalous)
+                let (height, width) = (result.map.shape[0], result.map.shape[1])
+                maps.append(try ScoreMap(height: height, width: width, scores: result.map.scalars, name: sample.reference.name))
+                let mask = try sample.mask.resized(to: size, mode: .nearest)
+                masks.append(try DefectMask(height: height, width: width, values: mask.scalars, name: sample.reference.name))
+            }
+        }
+        let pixels = try PixelMetrics(maps: maps, masks: masks)
+        return (try BinaryRanking(scores: scores, labels: labels).auroc(), try pixels.auroc(), try pixels.aupro())
+    }
+
+    /// Peak resident memory of this process so far, in GB.
+    static var peakRSS: Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1e6
+    }
+
+    /// STFPM on MTD v1 beside `Tools/reference/anomalib_stfpm_mtd.py`: `XAD_STFPM_MTD=5,10` trains
+    /// (on every `XAD_MTD_EVERY`-th training image, default 1, at `XAD_MTD_SIZE`, default 256) to
+    /// each listed epoch in turn (resuming the checkpoint) and measures the whole test split.
+    @Test(.enabled(if: integers("XAD_STFPM_MTD") != nil))
+    func stfpmOnMTDv1() throws {
+        let epochs = try #require(Self.integers("XAD_STFPM_MTD"))
+        let (size, every) = (Self.integers("XAD_MTD_SIZE")?.first ?? 256, Self.integers("XAD_MTD_EVERY")?.first ?? 1)
+        let dataset = try DatasetFormats.load(SharedData.url("mtd"), format: "mtd")
+        let train = try dataset.train.enumerated().filter { $0.offset % every == 0 }.map { try $0.element.load().image }
+        let setup = DetectorSetup(layers: STFPM.defaultLayers, preprocessing: Preprocessing(imageSize: Size2(size)))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xad-stfpm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (index, count) in epochs.enumerated() {
+            var options = STFPM.Options()
+            options.epochs = count
+            let context = FitContext(images: InMemoryImages(train), setup: setup, backbone: try Backbones.load(setup.backbone),
+                                     training: TrainingSettings(checkpointFolder: folder.path, resume: index > 0))
+            let model = try STFPM.fit(context, options: options)
+            let record = try #require(model.trainingRecord)
+            let (image, pixel, aupro) = try Self.metrics(model, test: dataset.test)
+            print("STFPM MTD v1 \(train.count) images at \(size): epoch \(record.epochs): image AUROC \(image), pixel AUROC \(pixel), AUPRO \(aupro); "
+                  + "training \(record.seconds) s (\(record.seconds / Double(record.epochs)) s/epoch), losses \(record.losses), peak RSS \(Self.peakRSS) GB")
+        }
+    }
+
+    /// The Mahalanobis detector on MTD v1 (`XAD_MAHALANOBIS_MTD=1`, all training images at
+    /// `XAD_MTD_SIZE`, default 256): image AUROC with the chosen epsilon and without the step.
+    @Test(.enabled(if: integers("XAD_MAHALANOBIS_MTD") != nil))
+    func mahalanobisOnMTDv1() throws {
+        let size = Self.integers("XAD_MTD_SIZE")?.first ?? 256
+        let dataset = try DatasetFormats.load(SharedData.url("mtd"), format: "mtd")
+        let setup = DetectorSetup(layers: Mahalanobis.defaultLayers, preprocessing: Preprocessing(imageSize: Size2(size)))
+        let context = FitContext(images: InMemoryImages(try dataset.train.map { try $0.load().image }), setup: setup,
+                                 backbone: try Backbones.load(setup.backbone))
+        let model = try Mahalanobis.fit(context, options: Mahalanobis.Options())
+        var perturbed: [Double] = [], plain: [Double] = [], labels: [Bool] = []
+        for reference in dataset.test {
+            let batch = try setup.preprocessing(try reference.load().image)
+            perturbed.append(Double(try model.score(batch: batch)[0].score))
+            plain.append(Double(try #require(try model.scorer.scores(batch).scores.scalar)))
+            labels.append(reference.label.isAnomalous)
+        }
+        print("Mahalanobis MTD v1 at \(size): epsilon \(model.epsilon): image AUROC \(try BinaryRanking(scores: perturbed, labels: labels).auroc()); "
+              + "without the step \(try BinaryRanking(scores: plain, labels: labels).auroc()); peak RSS \(Self.peakRSS) GB")
     }
 }
