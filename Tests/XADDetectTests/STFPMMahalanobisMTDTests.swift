@@ -96,13 +96,18 @@ struct STFPMMahalanobisMTDTests {
     /// Peak resident memory of this process so far, in GB.
     static var peakRSS: Double {
         var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
         getrusage(RUSAGE_SELF, &usage)
-        return Double(usage.ru_maxrss) / 1e6
+        #endif
+        return Double(usage.ru_maxrss) / 1e6   // kilobytes on Linux
     }
 
     /// STFPM on MTD v1 beside `Tools/reference/anomalib_stfpm_mtd.py`: `XAD_STFPM_MTD=5,10` trains
     /// (on every `XAD_MTD_EVERY`-th training image, default 1, at `XAD_MTD_SIZE`, default 256) to
-    /// each listed epoch in turn (resuming the checkpoint) and measures the whole test split.
+    /// each listed epoch in turn (resuming the checkpoint) and measures the whole test split;
+    /// `XAD_STFPM_MTD_OUT=path.xadm` keeps the last model (for `xad explain-eval`).
     @Test(.enabled(if: integers("XAD_STFPM_MTD") != nil))
     func stfpmOnMTDv1() throws {
         let epochs = try #require(Self.integers("XAD_STFPM_MTD"))
@@ -122,6 +127,9 @@ struct STFPMMahalanobisMTDTests {
             let (image, pixel, aupro) = try Self.metrics(model, test: dataset.test)
             print("STFPM MTD v1 \(train.count) images at \(size): epoch \(record.epochs): image AUROC \(image), pixel AUROC \(pixel), AUPRO \(aupro); "
                   + "training \(record.seconds) s (\(record.seconds / Double(record.epochs)) s/epoch), losses \(record.losses), peak RSS \(Self.peakRSS) GB")
+            if index == epochs.count - 1, let path = ProcessInfo.processInfo.environment["XAD_STFPM_MTD_OUT"] {
+                try SavedModel(detector: model, threshold: nil).write(to: URL(fileURLWithPath: path))
+            }
         }
     }
 

@@ -41,7 +41,7 @@ struct STFPMTests {
         let fixture = try Fixture("stfpm/student.json")
         var generator = SeededGenerator(seed: 0)
         var student = try StudentNetwork(EfficientNetLiteArchitecture(.lite0), layers: ["stage1"], generator: &generator)
-        let names = try #require(fixture["names"]?.array?.compactMap(\.string))
+        let names = try #require(fixture["names"]?.array?.compactMap { $0.string })
         #expect(Set(names) == Set(student.state.keys))
         try student.load(Dictionary(uniqueKeysWithValues: try names.map { ($0, try fixture.tensor("w.\($0)")) }))
 
