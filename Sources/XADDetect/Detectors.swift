@@ -11,6 +11,8 @@ public enum Detectors {
         Attributes.self,
         PerFrame.self,
         FramePrediction.self,
+        FCDD.self,
+        DeepSVDD.self,
     ]
 
     private static let registry = Registry<any AnomalyDetector.Type>(builtIn) { $0.name }
