@@ -69,21 +69,21 @@ struct FCDDMTDTests {
         return try FCDD.fit(context, options: options)
     }
 
-    /// `make test`'s real-data check: trained for 10 epochs on 16 MTD training images at
-    /// 128 x 128, FCDD ranks 16 defective test tiles above 16 normal ones with image AUROC at
-    /// least 0.65 (chance is 0.5).
+    /// `make test`'s real-data check: trained for 15 epochs on 32 MTD training images at
+    /// 128 x 128, FCDD's heat maps rank the defect pixels of 16 defective test tiles (and every
+    /// pixel of 16 normal ones) with pixel AUROC at least 0.6 (chance is 0.5).
     @Test(.enabled(if: SharedData.shouldTest("mtd")))
     func beatsChanceOnATinyMTDSubset() throws {
         let (dataset, _) = try Self.split()
         var options = FCDD.Options()
-        options.epochs = 10
-        let model = try Self.fitted(on: Array(dataset.train.prefix(16)), size: 128, options: options)
+        options.epochs = 15
+        let model = try Self.fitted(on: Array(dataset.train.prefix(32)), size: 128, options: options)
         let normals = dataset.test.filter { !$0.label.isAnomalous }.prefix(16)
         let anomalous = dataset.test.filter(\.label.isAnomalous)
         let picked = stride(from: 0, to: anomalous.count, by: anomalous.count / 16).prefix(16).map { anomalous[$0] }
         let metrics = try Self.measure(model, on: Array(normals) + picked)
         print("FCDD tiny MTD subset: \(metrics)")
-        #expect(metrics.imageAUROC >= 0.65)
+        #expect(metrics.pixelAUROC >= 0.6)
     }
 
     /// The README's MTD figures: `XAD_FCDD_MTD=<epochs>` to run (image size `XAD_FCDD_SIZE`,

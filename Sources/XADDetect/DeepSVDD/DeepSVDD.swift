@@ -8,7 +8,7 @@ import XADTensor
 ///
 /// Score: `‖φ(x) - c‖²`. Deep SVDD has no localisation: its map is the score at every pixel,
 /// so gradient explainers (saliency, integrated gradients, Grad-CAM on the last convolutional
-/// block, tap `features`) explain the score. No backbone; the network (``DeepSVDDNetwork``) sees
+/// block, tap `features`) explain the score. No backbone; the network (`DeepSVDDNetwork`) sees
 /// the preprocessed image.
 public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
     /// Deep SVDD's options, saved inside every model.
