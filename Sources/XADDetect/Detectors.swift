@@ -8,11 +8,13 @@ public enum Detectors {
         AutoEncoder.self,
         VAE.self,
         FastFlow.self,
+        STFPM.self,
+        FCDD.self,
+        DeepSVDD.self,
+        Mahalanobis.self,
         Attributes.self,
         PerFrame.self,
         FramePrediction.self,
-        STFPM.self,
-        Mahalanobis.self,
     ]
 
     private static let registry = Registry<any AnomalyDetector.Type>(builtIn) { $0.name }
