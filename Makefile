@@ -17,6 +17,8 @@ build: setup
 # the in-process server's handlers until its clients time out.
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests
+	@# A one-node Slurm for the array-job test (root only: it installs and starts daemons).
+	@if [ "$$(id -u)" = 0 ]; then bash scripts/slurm-local.sh start; else echo "make test: not root; no local Slurm, its test is skipped" >&2; fi
 	$(SWIFT) test $(RELEASE) --skip-build --skip XADServeTests
 	$(SWIFT) test $(RELEASE) --skip-build --filter XADServeTests
 

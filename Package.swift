@@ -75,7 +75,10 @@ let package = Package(
         .target(
             name: "XADBench",
             dependencies: ["XADExplain", "XADDetect", "XADModels", "XADData", "XADMetrics", "XADImage", "XADTensor"],
-            exclude: readmes(of: "XADBench"), swiftSettings: release),
+            exclude: readmes(of: "XADBench"),
+            // The method selection guide's rules and its built-in evidence (versioned data, not code).
+            resources: [.copy("Guide/guide-rules.json"), .copy("Guide/guide-evidence.json")],
+            swiftSettings: release),
 
         // The HTTP inspection service behind `xad serve`: the only target that links the server packages.
         .target(
