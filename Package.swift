@@ -139,7 +139,8 @@ let package = Package(
         // Runs the built `xad` executable as users do (it depends on "xad" so that the binary is built).
         .testTarget(
             name: "XADCLITests",
-            dependencies: ["xad", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
+            dependencies: ["xad", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts",
+                           "XADBench"]),
         .testTarget(
             name: "XADServeTests",
             dependencies: [
