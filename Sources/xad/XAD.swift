@@ -40,6 +40,7 @@ struct XAD: ParsableCommand {
                 ConceptsCommand.self,
                 ServeCommand.self,
                 CatalogCommand.self,
+                BenchmarkCommand.self,
             ]
         )
     }
