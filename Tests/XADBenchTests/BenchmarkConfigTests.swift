@@ -45,7 +45,7 @@ struct BenchmarkConfigTests {
             measures: [deletion_auc, speed]
             imageSize: 8
             """)
-        let error = try #require(throws: BenchmarkConfigError.self) { try BenchmarkConfig.load(url).validate(file: url.path) })
+        let error = try #require(throws: BenchmarkConfigError.self) { try BenchmarkConfig.load(url).validate(file: url.path) }
         #expect(error.problems.count == 6, "\(error.problems)")
         for expected in ["imageSize must be in 32...4096", "no folder at", "detector 'nope'", "chanels", "explainer 'not-an-explainer'", "unknown measure 'speed'"] {
             #expect(error.problems.contains { $0.contains(expected) }, "\(expected) missing from \(error.problems)")
@@ -55,7 +55,7 @@ struct BenchmarkConfigTests {
 
     @Test func aMalformedFileNamesWhereItIsWrong() throws {
         let url = try Self.file("bad.yaml", "datasets: 3\n")
-        let error = try #require(throws: BenchmarkConfigError.self) { try BenchmarkConfig.load(url) })
+        let error = try #require(throws: BenchmarkConfigError.self) { try BenchmarkConfig.load(url) }
         #expect(error.description.contains("datasets"), "\(error)")
     }
 

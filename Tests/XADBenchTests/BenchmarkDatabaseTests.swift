@@ -44,14 +44,14 @@ struct BenchmarkDatabaseTests {
         let queue = try DatabaseQueue(path: path)
         try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
         try queue.close()
-        let error = try #require(throws: ResultsDatabaseError.self) { try ResultsDatabase(path: path) })
+        let error = try #require(throws: ResultsDatabaseError.self) { try ResultsDatabase(path: path) }
         #expect(error.description.contains("newer XADKit") && error.description.contains("v99-from-the-future"), "\(error)")
     }
 
     @Test func aFileThatIsNotADatabaseIsRefusedNamingIt() throws {
         let path = Self.path("text.db")
         try Data("not sqlite at all, just text that is long enough to be read as a header".utf8).write(to: URL(fileURLWithPath: path))
-        let error = try #require(throws: ResultsDatabaseError.self) { try ResultsDatabase(path: path) })
+        let error = try #require(throws: ResultsDatabaseError.self) { try ResultsDatabase(path: path) }
         #expect(error.path == path && error.exitStatus == .data)
     }
 
@@ -73,7 +73,7 @@ struct BenchmarkDatabaseTests {
         var changed = Self.config
         changed.imageSize = 512
         try ResultsDatabase(path: other).setConfig(changed)
-        let error = try #require(throws: ResultsDatabaseError.self) { try ResultsDatabase.merge([first, other], into: Self.path("m2.db")) })
+        let error = try #require(throws: ResultsDatabaseError.self) { try ResultsDatabase.merge([first, other], into: Self.path("m2.db")) }
         #expect(error.path == other && error.description.contains("another config"), "\(error)")
     }
 

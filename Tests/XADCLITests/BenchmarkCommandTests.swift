@@ -83,7 +83,7 @@ struct BenchmarkCommandTests {
         #expect(Set(try database.records().map { $0.explainer ?? "-" }).count == kept)
         // Progress reached the log (stderr is a file, not a terminal).
         let progress = try String(contentsOf: log, encoding: .utf8)
-        #expect(progress.contains("[1/7") && progress.contains(": done"), progress)
+        #expect(progress.contains("[1/7") && progress.contains(": done"), "\(progress)")
 
         // The rerun skips every kept cell and runs only the rest: at most the killed cell was lost.
         let rerun = try XADProcess.run(["benchmark", "run", config.path, "--db", db.path, "--progress", "none", "--json", "-"])
