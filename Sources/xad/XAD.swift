@@ -41,6 +41,7 @@ struct XAD: ParsableCommand {
                 ServeCommand.self,
                 CatalogCommand.self,
                 GuideCommand.self,
+                BenchmarkCommand.self,
             ]
         )
     }
