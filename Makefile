@@ -17,6 +17,8 @@ build: setup
 # the in-process server's handlers until its clients time out.
 test: setup
 	$(SWIFT) build $(RELEASE) --build-tests
+	@# A one-node Slurm for the array-job test (root only: it installs and starts daemons).
+	@if [ "$$(id -u)" = 0 ]; then bash scripts/slurm-local.sh start; else echo "make test: not root; no local Slurm, its test is skipped" >&2; fi
 	$(SWIFT) test $(RELEASE) --skip-build --skip XADServeTests
 	$(SWIFT) test $(RELEASE) --skip-build --filter XADServeTests
 
@@ -51,3 +53,12 @@ docs: setup
 
 clean:
 	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output docs-output
+
+# The published benchmark grid (docs/benchmark/config.yaml: MTD v1 and the DeepPCB sample x every
+# image detector x every explainer, quick preset): resumes docs/benchmark/results.db, then writes
+# the leaderboard (Markdown, CSV, JSON, HTML) beside it.
+.PHONY: bench-grid
+bench-grid: setup
+	$(SWIFT) build $(RELEASE) --product xad
+	$(XAD) benchmark run docs/benchmark/config.yaml --db docs/benchmark/results.db --progress plain
+	$(XAD) benchmark leaderboard --db docs/benchmark/results.db --out docs/benchmark

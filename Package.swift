@@ -38,6 +38,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // `xad benchmark`: the results database (SQLite through GRDB) and the YAML grid config (Yams).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // SHA-256 of the benchmark's data fingerprints (already built for the server packages).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries: module maps over C headers, nothing else.
@@ -74,8 +79,16 @@ let package = Package(
 
         .target(
             name: "XADBench",
-            dependencies: ["XADExplain", "XADDetect", "XADModels", "XADData", "XADMetrics", "XADImage", "XADTensor"],
-            exclude: readmes(of: "XADBench"), swiftSettings: release),
+            dependencies: [
+                "XADExplain", "XADDetect", "XADModels", "XADData", "XADMetrics", "XADImage", "XADTensor",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: readmes(of: "XADBench"),
+            // The method selection guide's rules and its built-in evidence (versioned data, not code).
+            resources: [.copy("Guide/guide-rules.json"), .copy("Guide/guide-evidence.json")],
+            swiftSettings: release),
 
         // The HTTP inspection service behind `xad serve`: the only target that links the server packages.
         .target(
@@ -126,7 +139,11 @@ let package = Package(
             dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
         .testTarget(
             name: "XADBenchTests",
-            dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor", "XADTestSupport", "XADContracts"]),
+            dependencies: [
+                "XADBench", "XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor", "XADTestSupport", "XADContracts",
+                // The benchmark's schema tests write a database from a "newer" XADKit.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "XADExplainTests",
             dependencies: ["XADExplain", "XADDetect", "XADData", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
@@ -136,7 +153,8 @@ let package = Package(
         // Runs the built `xad` executable as users do (it depends on "xad" so that the binary is built).
         .testTarget(
             name: "XADCLITests",
-            dependencies: ["xad", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts"]),
+            dependencies: ["xad", "XADDetect", "XADExplain", "XADImage", "XADModels", "XADTensor", "XADTestSupport", "XADContracts",
+                           "XADBench"]),
         .testTarget(
             name: "XADServeTests",
             dependencies: [

@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import XADBench
 import XADDetect
 import XADExplain
+
+extension BenchmarkPreset: ExpressibleByArgument {}
 
 /// How `xad explain` and `xad explain-eval` configure explainers: `--options` / `--set` for any
 /// method's options (`--set occlusion.window=16`, or `--set window=16` for every chosen method
@@ -27,6 +30,9 @@ struct ExplainerSettings: ParsableArguments {
     @Option(help: "KernelSHAP: coalitions sampled per image (same as --set kernelshap.samples=N).")
     var shapSamples: Int?
 
+    @Option(help: "Costly methods' settings: quick (IG 16 steps, RISE 250 masks, ...) or thorough (the papers': IG 50 steps, RISE 4000 masks, ...); options given above override it.")
+    var preset: BenchmarkPreset?
+
     /// The shorthand flags as the `method.key` settings they stand for.
     private var shorthands: OptionOverrides {
         let given: [(String, Int?)] = [
@@ -39,10 +45,12 @@ struct ExplainerSettings: ParsableArguments {
         }))
     }
 
-    /// The explainers named in `list` ("all", or names separated by commas), configured.
+    /// The explainers named in `list` ("all", or names separated by commas), configured: the
+    /// preset's settings (``preset``, or `defaultPreset` when none is given; none: the methods'
+    /// own defaults) with the given options over them.
     /// - Throws: a usage error for an unknown method, a `method.key` naming no registered method,
     ///   a key that no chosen method has, or a bad value.
-    func explainers(_ list: String) throws -> [any Explainer] {
+    func explainers(_ list: String, defaultPreset: BenchmarkPreset? = nil) throws -> [any Explainer] {
         let names = list == "all" ? Explainers.names
             : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let given = shorthands.merging(try methodOptions.overrides())
@@ -58,7 +66,8 @@ struct ExplainerSettings: ParsableArguments {
             let keys = Set(type.methodDescription.options.map(\.key))
             let shared = given.unscoped.values.filter { keys.contains($0.key) }
             unused.subtract(shared.keys)
-            return try Explainers.named(name, options: OptionOverrides(shared).merging(given.scoped(to: name)))
+            let presetOptions = (preset ?? defaultPreset)?.explainerOptions(name) ?? OptionOverrides()
+            return try Explainers.named(name, options: presetOptions.merging(OptionOverrides(shared)).merging(given.scoped(to: name)))
         }
         if let key = unused.sorted().first {
             throw OptionError.unreadable("no chosen method (\(names.joined(separator: ", "))) has an option '\(key)'; see 'xad explain --help'")

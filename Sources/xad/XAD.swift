@@ -40,6 +40,8 @@ struct XAD: ParsableCommand {
                 ConceptsCommand.self,
                 ServeCommand.self,
                 CatalogCommand.self,
+                GuideCommand.self,
+                BenchmarkCommand.self,
             ]
         )
     }

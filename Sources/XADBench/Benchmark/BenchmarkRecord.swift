@@ -34,6 +34,8 @@ public struct BenchmarkRecord: Codable, Hashable, Sendable {
     public var images: Int
     /// The seed of the cell (training, sampling, bootstrap).
     public var seed: UInt64
+    /// The preset of the costly settings the figure was made with (`quick`, `thorough`), `nil` where none applies.
+    public var preset: String?
 
     /// A record; options default to the methods' defaults, seed to 0.
     public init(dataset: String, traits: DatasetTraits, detector: String, detectorOptions: String = "{}",
