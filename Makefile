@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE := -c release -Xswiftc -enable-testing
 BENCH_SCRATCH := .build-bench
 
-.PHONY: setup build test demo bench references docs clean
+.PHONY: setup build test demo bench references docs clean fuzz test-sanitize
 
 setup:
 	@bash scripts/setup.sh
@@ -51,8 +51,26 @@ references:
 docs: setup
 	bash scripts/docs.sh
 
+# Fuzzes every file reader with libFuzzer and AddressSanitizer for FUZZ_SECONDS each, writes the
+# table in docs/RELIABILITY.md; a crash's input lands in Tests/Fuzz/regressions/<target>/ (commit
+# it with the fix: make test replays it). FUZZ_TARGETS="npy pickle" picks targets.
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run.sh
+
+# The reader, metric and fuzz-replay tests under AddressSanitizer, and the threaded kernels (GEMM
+# blocking, convolutions, k-centre greedy) and concurrent scoring under ThreadSanitizer, each in
+# its own build folder (docs/RELIABILITY.md has the last result).
+ASAN_TESTS := XADImageTests|XADModelsTests|XADMetricsTests|XADFuzzTests|HostileLabelFileTests|MATFileTests
+TSAN_TESTS := MatMulTests|ConvolutionTests|KCenterGreedyTests|NearestNeighboursTests|ReliabilityTests
+test-sanitize: setup
+	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-asan --sanitize=address
+	$(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-asan --sanitize=address --filter "$(ASAN_TESTS)"
+	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-tsan --sanitize=thread
+	$(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-tsan --sanitize=thread --filter "$(TSAN_TESTS)"
+
 clean:
-	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output docs-output
+	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output docs-output .build-fuzz .build-asan .build-tsan
 
 # The published benchmark grid (docs/benchmark/config.yaml: MTD v1 and the DeepPCB sample x every
 # image detector x every explainer, quick preset): resumes docs/benchmark/results.db, then writes

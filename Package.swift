@@ -27,6 +27,8 @@ let package = Package(
         .library(name: "XADBench", targets: ["XADBench"]),
         .executable(name: "xad", targets: ["xad"]),
         .executable(name: "xad-benchmarks", targets: ["Benchmarks"]),
+        // libFuzzer driver over every file reader (`make fuzz`); in the normal build it replays inputs.
+        .executable(name: "XADFuzz", targets: ["XADFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -124,6 +126,12 @@ let package = Package(
             dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADData", "XADDetect", "XADExplain"],
             path: "Benchmarks", swiftSettings: release),
 
+        // One fuzz target per reader of untrusted files (Tests/Fuzz/README.md), and the libFuzzer driver.
+        .target(
+            name: "XADFuzzTargets", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor"],
+            path: "Tests/Fuzz/Targets"),
+        .executableTarget(name: "XADFuzz", dependencies: ["XADFuzzTargets"], path: "Tests/Fuzz/Main"),
+
         // Shared by the test targets: fixture loading and tolerant comparison.
         .target(name: "XADTestSupport", dependencies: ["XADTensor", "XADImage"], path: "Tests/XADTestSupport"),
         // The contracts every registered detector and explainer must keep; the contract tests walk the registries.
@@ -150,6 +158,8 @@ let package = Package(
         .testTarget(name: "XADImageTests", dependencies: ["XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADModelsTests", dependencies: ["XADModels", "XADImage", "XADTensor", "XADTestSupport"]),
         .testTarget(name: "XADMetricsTests", dependencies: ["XADMetrics", "XADTestSupport"]),
+        // Replays the fuzz seed corpora and regression inputs (Tests/Fuzz) through every reader.
+        .testTarget(name: "XADFuzzTests", dependencies: ["XADFuzzTargets"]),
         // Runs the built `xad` executable as users do (it depends on "xad" so that the binary is built).
         .testTarget(
             name: "XADCLITests",

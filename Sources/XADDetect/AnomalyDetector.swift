@@ -5,7 +5,8 @@ import XADTensor
 /// A method that learns what normal images (or frames) look like and then scores new ones.
 ///
 /// Fitting returns a new, fully fitted value (there is no half-fitted state); scoring is pure and
-/// thread-safe. Everything fitting may need (the images or clips, a backbone if the method uses
+/// thread-safe: any number of tasks may score against one model at once and get exactly the
+/// results of scoring one after another. Everything fitting may need (the images or clips, a backbone if the method uses
 /// one, training settings, progress) comes in one ``FitContext``, so frozen-feature, trainable and
 /// video detectors share this one protocol. Each detector lives in its own folder with a README;
 /// registering one is one line in ``Detectors/builtIn`` (or ``Detectors/register(_:)``).

@@ -1,4 +1,5 @@
 import Foundation
+import XADImage
 import XADMetrics
 import XADModels
 import XADTensor
@@ -94,6 +95,7 @@ public struct SavedModel: Sendable {
             throw DetectorError.modelFile(path: url.path, problem:
                 "saved in model format \(record.format) by XADKit \(record.xadkitVersion); this XADKit \(xadkitVersion) reads format \(formatVersion): fit the model again")
         }
+        try checkLimits(record.setup.preprocessing, url: url)
         let tensors = Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         guard try checksum(tensors, record: record) == record.checksum else {
             throw DetectorError.modelFile(path: url.path, problem: "checksum mismatch: the file was changed or damaged after it was saved")
@@ -110,6 +112,19 @@ public struct SavedModel: Sendable {
                               trainingImagePaths: record.trainingImages, training: record.training)
         } catch {
             throw DetectorError.modelFile(path: url.path, problem: "\(error) (was it fitted with another backbone?)")
+        }
+    }
+
+    /// Refuses a record whose input size asks for more pixels per image than ``ReadingLimits``
+    /// allow (scoring would allocate feature maps for it), before anything is restored.
+    private static func checkLimits(_ preprocessing: Preprocessing, url: URL) throws {
+        let limits = ReadingLimits.current
+        for size in [preprocessing.imageSize] + (preprocessing.centerCrop.map { [$0] } ?? []) {
+            guard size.height > 0, size.width > 0, let pixels = ReadingLimits.product([size.height, size.width]),
+                  pixels <= limits.maxPixels else {
+                throw DetectorError.modelFile(path: url.path, problem:
+                    "the record's input size \(size.height)x\(size.width) is not a usable image size \(limits.advice("maxPixels"))")
+            }
         }
     }
 

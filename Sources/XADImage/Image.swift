@@ -16,9 +16,10 @@ import XADTensor
 /// try Image(tensor: x).write(to: URL(fileURLWithPath: "copy.png"))
 /// ```
 public struct Image: Sendable, Equatable {
-    /// The largest number of pixels (width x height) a decoder accepts: 2^28 (16384 x 16384).
-    /// Headers claiming more are refused before any pixel memory is allocated.
-    public static let maximumPixelCount = 1 << 28
+    /// The largest number of pixels (width x height) a decoder accepts: `ReadingLimits.current`'s
+    /// `maxPixels`, 2^28 (16384 x 16384) unless raised (`XAD_LIMITS=maxPixels=N`). Headers claiming
+    /// more are refused before any pixel memory is allocated.
+    public static var maximumPixelCount: Int { ReadingLimits.current.maxPixels }
 
     public let width: Int
     public let height: Int
@@ -92,10 +93,10 @@ public struct Image: Sendable, Equatable {
         guard width > 0, height > 0 else {
             throw ImageError(.invalidSize, source, "image size \(width)x\(height) has no pixels")
         }
-        guard width <= maximumPixelCount, height <= maximumPixelCount,
-              width * height <= maximumPixelCount else {
+        let limits = ReadingLimits.current
+        guard let pixels = ReadingLimits.product([width, height]), pixels <= limits.maxPixels else {
             throw ImageError(.invalidSize, source,
-                             "image size \(width)x\(height) exceeds the limit of \(maximumPixelCount) pixels")
+                             "image size \(width)x\(height) exceeds the limit of \(limits.maxPixels) pixels \(limits.advice("maxPixels"))")
         }
         guard (1...4).contains(channels) else {
             throw ImageError(.invalidArgument, source, "\(channels) channels (want 1, 2, 3 or 4)")

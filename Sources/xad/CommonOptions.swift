@@ -1,4 +1,5 @@
 import ArgumentParser
+import XADTensor
 import Foundation
 import XADData
 import XADDetect
@@ -19,8 +20,19 @@ struct ImageReadingOptions: ParsableArguments {
 
     @OptionGroup var progress: ProgressOptions
 
+    @Option(help: ArgumentHelp(
+        "Reading limits over XAD_LIMITS and the defaults, e.g. maxPixels=1073741824,maxVideoFrames=5000000 (docs/RELIABILITY.md).",
+        valueName: "key=value,..."))
+    var limits: String?
+
     var quiet: Bool { progress.quiet }
     var console: Console { progress.console }
+
+    /// Sets the limits every reader of this command checks (a malformed XAD_LIMITS is a usage error too).
+    func validate() throws {
+        if let problem = ReadingLimits.environmentProblem { throw problem }
+        if let limits { ReadingLimits.current = try ReadingLimits.current.applying(limits) }
+    }
 }
 
 extension BadImagePolicy: ExpressibleByArgument {}

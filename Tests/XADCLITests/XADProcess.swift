@@ -27,6 +27,11 @@ struct XADProcess {
         guard let executable else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "no xad executable beside \(Bundle.main.bundleURL.path)"])
         }
+        return try run(executable: executable, arguments)
+    }
+
+    /// Runs `executable arguments...` to completion (e.g. `/bin/sh -c` around `xad` with a limit set).
+    static func run(executable: URL, _ arguments: [String]) throws -> Outcome {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("xad-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

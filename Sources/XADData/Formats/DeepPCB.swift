@@ -64,7 +64,7 @@ public struct DeepPCB: DatasetFormat {
     }
 
     /// Reads `x1 y1 x2 y2 type` lines (spaces or commas).
-    static func boxes(in file: URL) throws -> [DefectBox] {
+    package static func boxes(in file: URL) throws -> [DefectBox] {
         let text = try String(contentsOf: file, encoding: .utf8)
         var boxes: [DefectBox] = []
         for (number, line) in text.split(whereSeparator: \.isNewline).enumerated() {

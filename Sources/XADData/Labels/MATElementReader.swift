@@ -1,3 +1,5 @@
+import XADTensor
+
 /// Reads the data elements of a MAT v5 file (tag, then data padded to 8 bytes; small elements
 /// packed into the tag) and builds the values of `miMATRIX` elements.
 struct MATElementReader {
@@ -43,10 +45,15 @@ struct MATElementReader {
         case .matrix:
             return try matrix(element.data)
         case .compressed:
-            guard budget > 0 else { throw fail("compressed data expands beyond \(MATFile.maximumExpandedBytes) bytes") }
+            let limits = ReadingLimits.current
+            guard budget > 0 else {
+                throw fail("compressed data expands beyond \(limits.maxDecompressedBytes) bytes \(limits.advice("maxDecompressedBytes"))")
+            }
+            // No deflate stream expands more than 1032-fold: a stream that would is a bomb.
+            let ratioBound = ReadingLimits.product([element.data.count, limits.maxCompressionRatio]) ?? budget
             let expanded: [UInt8]
             do {
-                expanded = try Inflate.zlib(element.data, limit: budget)
+                expanded = try Inflate.zlib(element.data, limit: min(budget, ratioBound))
             } catch {
                 throw fail("compressed element at offset \(element.data.startIndex - 8): \(error.message)")
             }
@@ -85,7 +92,12 @@ struct MATElementReader {
     }
 
     /// A `miMATRIX` element's name and value.
-    private func matrix(_ data: ArraySlice<UInt8>) throws -> (String, MATValue) {
+    private func matrix(_ data: ArraySlice<UInt8>, depth: Int = 1) throws -> (String, MATValue) {
+        let limits = ReadingLimits.current
+        // Cells hold matrices: bound the recursion before a hostile file overflows the stack.
+        guard depth <= limits.maxNestingDepth else {
+            throw fail("cells or structs nest more than \(limits.maxNestingDepth) deep \(limits.advice("maxNestingDepth"))")
+        }
         var inner = MATElementReader(data, bigEndian: bigEndian, file: file, budget: budget)
         guard !data.isEmpty else { return ("", .array(MATArray(shape: [0, 0], elementClass: .double, values: []))) }
         let flags = try inner.integers(inner.next(), what: "array flags")
@@ -100,7 +112,11 @@ struct MATElementReader {
             let product = partial.0.multipliedReportingOverflow(by: size)
             return (product.partialValue, partial.1 || product.overflow)
         }
-        guard !overflow else { throw fail("dimensions \(shape) are too large", variable: name) }
+        // Each cell or struct element is an element of at least 8 bytes; each number takes a Float.
+        guard !overflow, count <= limits.maxArrayBytes / 4, classCode > 2 || count <= (data.endIndex - inner.position) / 8 else {
+            throw fail("dimensions \(shape) are more than the file holds or an array may be \(limits.advice("maxArrayBytes"))",
+                       variable: name)
+        }
         guard !isComplex else { throw fail("complex arrays are not supported", variable: name) }
         switch classCode {
         case 1:
@@ -108,7 +124,7 @@ struct MATElementReader {
             for _ in 0..<count {
                 let element = try inner.next()
                 guard element.type == .matrix else { throw fail("a cell holds a non-matrix element", variable: name) }
-                elements.append(try matrix(element.data).1)
+                elements.append(try matrix(element.data, depth: depth + 1).1)
             }
             return (name, .cell(MATCell(shape: shape, elements: elements)))
         case 2:
@@ -124,7 +140,7 @@ struct MATElementReader {
                 for field in fields {
                     let value = try inner.next()
                     guard value.type == .matrix else { throw fail("field '\(field)' is not a matrix element", variable: name) }
-                    element[field] = try matrix(value.data).1
+                    element[field] = try matrix(value.data, depth: depth + 1).1
                 }
                 elements.append(element)
             }

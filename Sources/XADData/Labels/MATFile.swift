@@ -16,8 +16,9 @@ import XADTensor
 /// let firstMask = volume.elements[0].array?.tensor()       // [H, W]
 /// ```
 public struct MATFile: Sendable {
-    /// The largest total size that compressed elements may expand to: 8 GiB.
-    public static let maximumExpandedBytes = 1 << 33
+    /// The largest total size that compressed elements may expand to: `ReadingLimits.current`'s
+    /// `maxDecompressedBytes` (2 GiB unless raised).
+    public static var maximumExpandedBytes: Int { ReadingLimits.current.maxDecompressedBytes }
 
     /// The variables by name.
     public let variables: [String: MATValue]

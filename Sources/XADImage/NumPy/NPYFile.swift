@@ -107,13 +107,22 @@ public enum NPYFile {
         default:
             throw ImageError(.unsupported, name, ".npy format version \(major) is not supported (1, 2 or 3)")
         }
+        let limits = ReadingLimits.current
+        guard headerLength <= limits.maxHeaderBytes else {
+            throw ImageError(.invalidSize, name, "the .npy header claims \(headerLength) bytes \(limits.advice("maxHeaderBytes"))")
+        }
         guard headerStart + headerLength <= data.count else {
             throw ImageError(.corrupt, name, "the .npy header claims \(headerLength) bytes but the file ends first")
         }
         let headerBytes = data.subdata(in: (data.startIndex + headerStart)..<(data.startIndex + headerStart + headerLength))
         let header = try NPYHeader(String(decoding: headerBytes, as: UTF8.self), name: name)
         let dataStart = headerStart + headerLength
-        let expected = header.shape.reduce(1, *) * header.type.size
+        // Checked products: a hostile shape such as (2**40, 2**40) must not trap on overflow.
+        guard let count = ReadingLimits.product(header.shape), let floatBytes = ReadingLimits.product([count, 4]),
+              floatBytes <= limits.maxArrayBytes, let expected = ReadingLimits.product([count, header.type.size]) else {
+            throw ImageError(.invalidSize, name, "the .npy shape \(header.shape) is larger than an array may be "
+                             + limits.advice("maxArrayBytes"))
+        }
         guard data.count - dataStart == expected else {
             let problem = data.count - dataStart < expected ? "is truncated" : "has extra bytes"
             throw ImageError(.corrupt, name, "the data \(problem): \(data.count - dataStart) bytes for shape \(header.shape) of \(header.type.descr) (want \(expected))")

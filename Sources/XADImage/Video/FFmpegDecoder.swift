@@ -1,4 +1,5 @@
 import CFFmpeg
+import XADTensor
 import Foundation
 
 /// One open video stream: demuxer, decoder and pixel-format converter, freed together on deinit.
@@ -14,6 +15,8 @@ final class FFmpegDecoder {
     private var streamIndex: Int32 = -1
     private var draining = false
     private var finished = false
+    /// Frames decoded so far, checked against the video limits (a container may under-declare).
+    private var decodedFrames = 0
 
     // Every stored property has a value before the first `throw`, so a failed init still runs
     // `deinit` and frees whatever FFmpeg had allocated.
@@ -53,6 +56,21 @@ final class FFmpegDecoder {
         framesPerSecond = rate.den != 0 && rate.num > 0 ? Double(rate.num) / Double(rate.den) : nil
         declaredFrameCount = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
         codecName = String(cString: decoder.pointee.name)
+        if let declaredFrameCount { try checkVideoLimits(frames: declaredFrameCount, what: "declares") }
+    }
+
+    /// Refuses a clip of more than `maxVideoFrames` frames or `maxVideoPixels` frames x pixels
+    /// (``ReadingLimits``), whether the container declares them or decoding reaches them.
+    private func checkVideoLimits(frames: Int, what: String) throws {
+        let limits = ReadingLimits.current
+        if frames > limits.maxVideoFrames {
+            throw ImageError(.invalidSize, source,
+                             "the video \(what) \(frames) frames, more than \(limits.maxVideoFrames) \(limits.advice("maxVideoFrames"))")
+        }
+        guard let pixels = ReadingLimits.product([frames, width, height]), pixels <= limits.maxVideoPixels else {
+            throw ImageError(.invalidSize, source, "the video \(what) \(frames) frames of \(width)x\(height), more than "
+                             + "\(limits.maxVideoPixels) pixels in all \(limits.advice("maxVideoPixels"))")
+        }
     }
 
     deinit {
@@ -67,7 +85,11 @@ final class FFmpegDecoder {
     func nextFrame() throws -> Image? {
         while !finished {
             let received = avcodec_receive_frame(codec, frame)
-            if received == 0 { return try convertFrame() }
+            if received == 0 {
+                decodedFrames += 1
+                try checkVideoLimits(frames: decodedFrames, what: "holds at least")
+                return try convertFrame()
+            }
             if received == xad_averror_eof() { finished = true; break }
             guard received == xad_averror_eagain(), !draining else {
                 throw ImageError(.video, source, "cannot decode a frame (\(FFmpegDecoder.describe(received)))")

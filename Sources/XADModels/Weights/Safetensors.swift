@@ -15,9 +15,6 @@ import XADTensor
 /// let again = try Safetensors.read(URL(fileURLWithPath: "model.safetensors"))
 /// ```
 public enum Safetensors {
-    /// The header size the reference implementation accepts at most; a larger one is hostile.
-    static let maximumHeaderBytes = 100_000_000
-
     /// Reads every tensor of a safetensors file, in the order of their data in the file.
     /// - Throws: ``WeightError`` naming the file and the problem.
     public static func read(_ url: URL) throws -> NamedWeights {
@@ -27,8 +24,10 @@ public enum Safetensors {
     static func read(_ file: MappedFile) throws -> NamedWeights {
         var reader = ByteReader(file.bytes, file: file.path, context: "the safetensors header")
         let headerLength = try reader.integer(UInt64.self)
-        guard headerLength <= UInt64(maximumHeaderBytes) else {
-            throw WeightError(.malformed, file.path, "the header claims \(headerLength) bytes, more than the 100 MB limit")
+        // The reference implementation's own bound (100 MB by default): a larger header is hostile.
+        let limits = ReadingLimits.current
+        guard headerLength <= UInt64(limits.maxHeaderBytes) else {
+            throw WeightError(.malformed, file.path, "the header claims \(headerLength) bytes \(limits.advice("maxHeaderBytes"))")
         }
         let header = try reader.take(Int(headerLength))
         let dataStart = reader.position

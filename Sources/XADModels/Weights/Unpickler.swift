@@ -1,4 +1,5 @@
 import XADImage
+import XADTensor
 
 /// A restricted pickle reader: it understands the opcodes (protocols 2 to 5) and the globals a
 /// PyTorch state dict needs, builds plain values from them and never executes anything.
@@ -21,6 +22,8 @@ package struct Unpickler {
     let file: String
     /// Resolves a persistent id (`BINPERSID`); checkpoints use it for their storages.
     let persistentLoad: ((PickleValue) throws -> PickleValue)?
+    /// The depth and length bounds, read once per pickle.
+    let limits = ReadingLimits.current
 
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
@@ -51,8 +54,14 @@ package struct Unpickler {
     }
 
     private mutating func run(_ reader: inout ByteReader) throws -> PickleValue {
+        var opcodesRun = 0
         while true {
             opcodeStart = reader.position
+            // Memory grows with the opcodes run, so their number bounds it.
+            opcodesRun += 1
+            guard opcodesRun <= limits.maxPickleOpcodes else {
+                throw malformed("more than \(limits.maxPickleOpcodes) opcodes \(limits.advice("maxPickleOpcodes"))")
+            }
             let opcode = try reader.integer(UInt8.self)
             switch opcode {
             case 0x80:  // PROTO
@@ -215,9 +224,6 @@ package struct Unpickler {
 
     // MARK: Containers
 
-    /// Containers may nest this deep; a state dict needs about 4.
-    static let maximumDepth = 100
-
     /// The depth of a container holding `values`, which are sealed: a list or dict inside
     /// another container may no longer change, so recorded depths stay exact.
     private func containerDepth(holding values: [PickleValue]) throws -> Int {
@@ -227,8 +233,10 @@ package struct Unpickler {
             if case .dict(let dict) = value { dict.isSealed = true }
             deepest = max(deepest, value.depth)
         }
-        guard deepest < Self.maximumDepth else {
-            throw malformed("containers nest more than \(Self.maximumDepth) deep, which a state dict never needs")
+        // A state dict nests about 4 deep; ReadingLimits.maxNestingDepth bounds the recursion.
+        guard deepest < limits.maxNestingDepth else {
+            throw malformed("containers nest more than \(limits.maxNestingDepth) deep, which a state dict never needs "
+                            + limits.advice("maxNestingDepth"))
         }
         return deepest + 1
     }

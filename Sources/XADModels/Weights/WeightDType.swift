@@ -57,16 +57,7 @@ package enum WeightDecoding {
     }
 
     /// The product of a shape's sizes, or `nil` when it is negative or overflows `Int`.
-    package static func elementCount(_ shape: [Int]) -> Int? {
-        var count = 1
-        for size in shape {
-            guard size >= 0 else { return nil }
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else { return nil }
-            count = product
-        }
-        return count
-    }
+    package static func elementCount(_ shape: [Int]) -> Int? { ReadingLimits.product(shape) }
 
     /// A Float32 tensor of `shape` whose element at index `i` is `storage[offset + Σ i[k] * strides[k]]`,
     /// converted from `dtype`. `storage` must hold ``requiredElements(offset:shape:strides:)``

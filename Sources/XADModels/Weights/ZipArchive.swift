@@ -1,4 +1,5 @@
 import XADImage
+import XADTensor
 
 /// A small reader for the zip archives `torch.save` writes: it reads the central directory
 /// (ZIP64 included) and hands out the bytes of stored (uncompressed) entries in place.
@@ -125,6 +126,12 @@ package struct ZipArchive {
         guard let size = Int(exactly: compressedSize), let fullSize = Int(exactly: uncompressedSize),
               let offset = Int(exactly: localOffset), offset < reader.bytes.count else {
             throw WeightError(.malformed, file.path, "the zip entry \(name) points outside the file")
+        }
+        // Deflate expands 1032-fold at most: an entry declaring more lies about its sizes (a bomb).
+        let limits = ReadingLimits.current
+        guard let bound = ReadingLimits.product([size, limits.maxCompressionRatio]), fullSize <= bound else {
+            throw WeightError(.malformed, file.path, "the zip entry \(name) declares \(fullSize) bytes from \(size) compressed "
+                              + limits.advice("maxCompressionRatio"))
         }
         return Entry(name: name, method: method, flags: flags, compressedSize: size,
                      uncompressedSize: fullSize, localHeaderOffset: offset)

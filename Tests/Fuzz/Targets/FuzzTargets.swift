@@ -1,0 +1,101 @@
+import Foundation
+import XADData
+import XADDetect
+import XADImage
+import XADMetrics
+import XADModels
+import XADTensor
+
+/// One fuzz target per reader of untrusted files: each feeds the bytes it is given to the reader
+/// as XADKit's users do and ignores the errors the reader throws. A crash, a trap, a hang or a
+/// sanitizer report is a finding; a thrown error is the reader doing its job.
+///
+/// libFuzzer runs them through `XADFuzz` (`make fuzz`), the normal test build replays the seed
+/// corpora and every regression input through them (`FuzzReplayTests`):
+///
+/// ```swift
+/// try FuzzTargets.named("npy").run(Array(data))   // throws only when the target cannot run at all
+/// ```
+public struct FuzzTarget: Sendable {
+    /// The target's name, also its folder under `Tests/Fuzz/corpus` and `Tests/Fuzz/regressions`.
+    public let name: String
+    /// Runs the reader on `bytes` held in `file` (a scratch file that the caller wrote).
+    let read: @Sendable (_ bytes: [UInt8], _ file: URL) throws -> Void
+
+    /// Feeds `bytes` to the reader; the reader's own errors are swallowed.
+    public func run(_ bytes: [UInt8]) {
+        let file = FuzzTargets.scratchFile(for: name)
+        do {
+            try Data(bytes).write(to: file)
+        } catch {
+            fatalError("fuzz target \(name): cannot write the scratch file \(file.path) (\(error))")
+        }
+        ReadingLimits.using(FuzzTargets.limits) { _ = try? read(bytes, file) }
+    }
+}
+
+/// The fuzz targets, by name.
+public enum FuzzTargets {
+    /// The limits the targets read under: low enough that libFuzzer's 2 GB memory limit is not
+    /// hit by a header the real limits accept, so that the refusal paths are what gets fuzzed.
+    public static let limits: ReadingLimits = {
+        var limits = ReadingLimits.current
+        limits.maxPixels = 1 << 22
+        limits.maxVideoPixels = 1 << 26
+        limits.maxArrayBytes = 1 << 26
+        limits.maxDecompressedBytes = 1 << 26
+        limits.maxPickleOpcodes = 1 << 20
+        return limits
+    }()
+
+    /// Every target, in the order `make fuzz` runs them.
+    public static let all: [FuzzTarget] = [
+        image("png"), image("jpeg"), image("tiff"), image("bmp"),
+        FuzzTarget(name: "npy") { bytes, _ in _ = try NPYFile.readArray(data: Data(bytes), name: "fuzz.npy") },
+        FuzzTarget(name: "pickle") { bytes, _ in _ = try Unpickler.load(bytes, file: "fuzz.pkl") },
+        FuzzTarget(name: "torch-zip") { _, file in _ = try TorchCheckpoint.read(file) },
+        FuzzTarget(name: "torch-legacy") { _, file in _ = try TorchCheckpoint.read(file) },
+        FuzzTarget(name: "safetensors") { _, file in _ = try Safetensors.read(file) },
+        FuzzTarget(name: "zip") { _, file in
+            let archive = try ZipArchive(MappedFile(path: file.path))
+            for entry in archive.entries { _ = try? archive.data(of: entry) }
+        },
+        FuzzTarget(name: "saved-model") { _, file in _ = try SavedModel.load(file) },
+        FuzzTarget(name: "scores-csv") { bytes, _ in
+            _ = try ScoreTable(csv: String(decoding: bytes, as: UTF8.self), source: "fuzz.csv")
+        },
+        FuzzTarget(name: "deeppcb-boxes") { _, file in _ = try DeepPCB.boxes(in: file) },
+        FuzzTarget(name: "ucsd-m") { bytes, file in
+            let script = try UCSDLabelScript(text: String(decoding: bytes, as: UTF8.self), url: file)
+            for clip in script.anomalousFrames.indices { _ = try? script.flags(clip: clip, name: "Test\(clip)", frameCount: 200) }
+        },
+        FuzzTarget(name: "mat") { bytes, _ in
+            let mat = try MATFile(data: Data(bytes), name: "fuzz.mat")
+            for name in mat.names {
+                guard let value = mat[name] else { continue }
+                _ = try? FrameLabels.fromMaskVolume(value, file: "fuzz.mat")
+                _ = try? FrameLabels.fromRangeColumns(value, frameCounts: [10, 20], file: "fuzz.mat")
+            }
+        },
+        FuzzTarget(name: "npy-labels") { _, file in
+            let count = try NPYFile.shape(contentsOf: file).shape.last ?? 0
+            _ = try FrameLabels.fromConcatenatedNPY(file, frameCounts: [count / 2, count - count / 2])
+        },
+        FuzzTarget(name: "clips-csv") { _, file in _ = try FrameRangeTable(contentsOf: file) },
+    ]
+
+    /// The target called `name`.
+    public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+    /// The images go through `Image(data:name:)`, which picks the codec from the magic bytes;
+    /// each format has its own target so that its corpus and statistics stay apart.
+    private static func image(_ format: String) -> FuzzTarget {
+        FuzzTarget(name: format) { bytes, _ in _ = try Image(data: Data(bytes), name: "fuzz.\(format)") }
+    }
+
+    /// One scratch file per target and process, in memory where the system has a RAM disk.
+    static func scratchFile(for name: String) -> URL {
+        let folder = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        return URL(fileURLWithPath: folder).appendingPathComponent("xad-fuzz-\(getpid())-\(name).bin")
+    }
+}
