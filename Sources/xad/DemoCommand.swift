@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import XADBench
 
+extension DemoProtocol: ExpressibleByArgument {}
+
 /// `xad demo`: XADKit in one command, on the embedded DeepPCB sample by default.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,10 +17,14 @@ struct DemoCommand: ParsableCommand {
             --out/NAME/report.html for each other detector, and the first detector's model \
             (--out/patchcore.xadm, ready for 'xad predict'); open report.html in a browser. \
             An earlier report in --out is replaced; any other non-empty folder is refused. stdout \
-            gets the report's path and a table (detector, image AUROC, pixel AUROC, AUPRO, fit \
-            seconds, scoring images per second), or with --json - the same as JSON. The default \
+            gets the report's path, the protocol and a table (detector, image AUROC, pixel AUROC, \
+            AUPRO, normal and anomalous test images flagged at the saved threshold, fit seconds, \
+            scoring images per second), or with --json - the same as JSON. The default \
             data is the DeepPCB sample shipped in Demo/deeppcb (MIT licence); under a minute on \
-            an idle 2-core machine.
+            an idle 2-core machine. On DeepPCB the demo compares each board with its golden \
+            template (--protocol golden-board: the test boards' defect-free templates \
+            join the training images; the threshold is set on the training images only); \
+            --protocol held-out tests on board regions never seen in training.
 
             Example:
               xad demo --detectors patchcore --image-size 320 --out quick-demo
@@ -43,6 +49,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "How many of the highest-scoring test images to explain.")
     var explain = 4
 
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("Which images are learnt from: \(DemoProtocol.allCases.map(\.rawValue).joined(separator: " or ")) (default: golden-board on DeepPCB, held-out otherwise).",
+                                                              valueName: "protocol"))
+    var evaluationProtocol: DemoProtocol?
+
     @OptionGroup var backbone: WeightsOption
 
     @OptionGroup var progress: ProgressOptions
@@ -55,7 +65,7 @@ struct DemoCommand: ParsableCommand {
         let demo = DemoRun(
             data: URL(fileURLWithPath: data), format: format, output: URL(fileURLWithPath: out), imageSize: imageSize,
             detectors: detectors.split(separator: ",").map { DemoRun.Detector($0.trimmingCharacters(in: .whitespaces)) },
-            explainedImages: explain, weightsPath: backbone.weights)
+            explainedImages: explain, weightsPath: backbone.weights, evaluationProtocol: evaluationProtocol)
         let result = try demo.run(progress: console.progress, warn: console.warn)
         try output.publish(result, text: "report: \(result.report)\n\(result.table)")
     }

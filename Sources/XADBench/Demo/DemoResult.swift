@@ -13,10 +13,30 @@ public struct DemoResult: Sendable, Codable, Equatable {
         public var fitSeconds: Double, trainingImages: Int
         /// Test images scored, and how many per second (decoding included).
         public var testImages: Int, imagesPerSecond: Double
+        /// Normal and anomalous test images flagged by the saved threshold (`score >= threshold`);
+        /// nil without a threshold or without images of that label.
+        public var normalFlagged: Count?, anomalousFlagged: Count?
+    }
+
+    /// How many images of a group, e.g. normal test images flagged: "1/12".
+    public struct Count: Sendable, Codable, Equatable, CustomStringConvertible {
+        /// The images counted, and the images in the group.
+        public var count: Int, total: Int
+
+        /// `count` of `total`.
+        public init(_ count: Int, of total: Int) {
+            self.count = count
+            self.total = total
+        }
+
+        /// "1/12".
+        public var description: String { "\(count)/\(total)" }
     }
 
     /// The data set's name and the square input size.
     public var dataset: String, imageSize: Int
+    /// Which images were learnt from and which set the threshold.
+    public var evaluationProtocol: DemoProtocol
     /// The HTML report's path.
     public var report: String
     /// One summary per detector, in the order they were fitted.
@@ -27,19 +47,23 @@ public struct DemoResult: Sendable, Codable, Equatable {
     /// Wall-clock seconds of the whole run.
     public var seconds: Double
 
-    /// The summary table: one row per detector (image AUROC, pixel AUROC, AUPRO, fit s, scoring img/s).
+    /// The protocol line, then the summary table: one row per detector (image AUROC, pixel AUROC,
+    /// AUPRO, normal and anomalous test images flagged at the saved threshold, fit s, scoring img/s).
     ///
     /// ```
-    /// detector   image AUROC  pixel AUROC   AUPRO  fit s  scoring img/s
-    /// patchcore       0.7222       0.8895  0.6394   15.9            5.1
+    /// protocol: golden-board comparison: ...
+    /// detector   image AUROC  pixel AUROC   AUPRO  normal flagged  anomalous flagged  fit s  scoring img/s
+    /// patchcore       0.9722       0.9795  0.9044            1/12              12/12   15.9            5.1
     /// ```
     public var table: String {
         func cell(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "-" }
-        let header = ["detector", "image AUROC", "pixel AUROC", "AUPRO", "fit s", "scoring img/s"]
+        let header = ["detector", "image AUROC", "pixel AUROC", "AUPRO", "normal flagged", "anomalous flagged", "fit s",
+                      "scoring img/s"]
         let rows = detectors.map { row in
             [row.detector, cell(row.imageAUROC), cell(row.pixelAUROC), cell(row.aupro),
+             row.normalFlagged?.description ?? "-", row.anomalousFlagged?.description ?? "-",
              String(format: "%.1f", row.fitSeconds), String(format: "%.1f", row.imagesPerSecond)]
         }
-        return TextTable(header: header, rows: rows).text
+        return "protocol: \(evaluationProtocol.summary)\n" + TextTable(header: header, rows: rows).text
     }
 }

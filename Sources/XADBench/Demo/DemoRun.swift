@@ -61,12 +61,15 @@ public struct DemoRun: Sendable {
     public var explainedImages: Int
     /// The backbone's weight file, when not installed where `WeightLocator` looks.
     public var weightsPath: String?
+    /// Which images are learnt from and which set the threshold; nil takes
+    /// ``DemoProtocol/standard(for:)``: golden-board comparison on DeepPCB, held-out otherwise.
+    public var evaluationProtocol: DemoProtocol?
 
     /// A demo of `data` written to `output`; every other setting has the default documented on its property.
     public init(data: URL, format: String? = nil, output: URL, imageSize: Int = DemoRun.defaultImageSize,
                 detectors: [Detector] = [Detector("patchcore"), Detector("padim")],
                 explainers: [String] = ["grad-cam", "healing", "exemplars"], explainedImages: Int = 4,
-                weightsPath: String? = nil) {
+                weightsPath: String? = nil, evaluationProtocol: DemoProtocol? = nil) {
         self.data = data
         self.format = format
         self.output = output
@@ -75,6 +78,7 @@ public struct DemoRun: Sendable {
         self.explainers = explainers
         self.explainedImages = explainedImages
         self.weightsPath = weightsPath
+        self.evaluationProtocol = evaluationProtocol
     }
 
     /// Runs the demo.
@@ -89,16 +93,20 @@ public struct DemoRun: Sendable {
         try check()
         let started = ContinuousClock.now
         let dataset = try DatasetFormats.load(data, format: format)
+        let evaluationProtocol = evaluationProtocol ?? DemoProtocol.standard(for: dataset)
+        let split = try evaluationProtocol.split(dataset)
         var runs: [DetectorRun] = []
         for detector in detectors {
-            let fitting = ModelFitting(detector: detector.name, preprocessing: Preprocessing(imageSize: Size2(imageSize)),
-                                       options: detector.options)
+            let fitting = evaluationProtocol.fitting(
+                ModelFitting(detector: detector.name, preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: detector.options))
             let named = Self.stages(of: detector.name, progress)
-            let fitted = try fitting.fit(on: dataset.train, weightsPath: weightsPath, progress: named, warn: warn)
+            let fitted = try evaluationProtocol.calibrated(
+                try fitting.fit(on: split.training, weightsPath: weightsPath, progress: named, warn: warn),
+                split: split, percentile: fitting.thresholdPercentile)
             let evaluation = try Evaluator().evaluation(of: fitted.model, on: dataset, progress: named, warn: warn)
             runs.append(DetectorRun(detector: detector, fitted: fitted, evaluation: evaluation))
         }
-        let page = try writeReports(runs, dataset: dataset, progress: progress)
+        let page = try writeReports(runs, dataset: dataset, protocol: evaluationProtocol, progress: progress)
         // Only the first model is kept: PaDiM's per-position covariances at 512 x 512 take 660 MB.
         let modelFile = try runs.first.map { run in
             let file = output.appendingPathComponent("\(run.detector.name).xadm")
@@ -106,7 +114,8 @@ public struct DemoRun: Sendable {
             return file
         }
         let summaries = runs.enumerated().map { index, run in run.summary(model: index == 0 ? modelFile : nil) }
-        return DemoResult(dataset: dataset.name, imageSize: imageSize, report: page.path, detectors: summaries,
+        return DemoResult(dataset: dataset.name, imageSize: imageSize, evaluationProtocol: evaluationProtocol,
+                          report: page.path, detectors: summaries,
                           explainers: explainers, explainedImages: explainedImages,
                           seconds: started.secondsElapsed)
     }
@@ -123,28 +132,42 @@ public struct DemoRun: Sendable {
                 detector: detector.name, model: model?.path, imageAUROC: report.overall.imageAUROC,
                 pixelAUROC: report.overall.pixelAUROC, aupro: report.overall.aupro, fitSeconds: fitted.seconds,
                 trainingImages: fitted.trainingImages, testImages: report.overall.images,
-                imagesPerSecond: report.timing.imagesPerSecond)
+                imagesPerSecond: report.timing.imagesPerSecond,
+                normalFlagged: flagged(anomalous: false), anomalousFlagged: flagged(anomalous: true))
         }
 
-        /// "image AUROC 0.7222, pixel AUROC 0.8895, AUPRO 0.6394; fitted in 15.9 s, scoring 5.1 images/s"
+        /// How many normal (or anomalous) test images the saved threshold flags, of how many;
+        /// nil without a threshold.
+        func flagged(anomalous: Bool) -> DemoResult.Count? {
+            guard let threshold = fitted.model.threshold else { return nil }
+            let group = evaluation.images.filter { $0.isAnomalous == anomalous }
+            return DemoResult.Count(group.filter { $0.score >= threshold }.count, of: group.count)
+        }
+
+        /// "image AUROC 0.7222, pixel AUROC 0.8895, AUPRO 0.6394; normal images flagged 1/12, anomalous 12/12; fitted
+        /// in 15.9 s, scoring 5.1 images/s"
         var numbers: String {
             func cell(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "undefined" }
             let overall = evaluation.report.overall
+            let normal = flagged(anomalous: false), anomalous = flagged(anomalous: true)
             return "image AUROC \(cell(overall.imageAUROC)), pixel AUROC \(cell(overall.pixelAUROC)), AUPRO \(cell(overall.aupro)); "
+                + "normal images flagged \(normal?.description ?? "-"), anomalous \(anomalous?.description ?? "-"); "
                 + String(format: "fitted in %.1f s, scoring %.1f images/s", fitted.seconds, evaluation.report.timing.imagesPerSecond)
         }
     }
 
     /// The first detector's report in ``output`` (the others' numbers as notes), then each other
     /// detector's report, without explanations, in a folder named after it.
-    private func writeReports(_ runs: [DetectorRun], dataset: Dataset, progress: FitProgress?) throws -> URL {
+    private func writeReports(_ runs: [DetectorRun], dataset: Dataset, protocol evaluationProtocol: DemoProtocol,
+                              progress: FitProgress?) throws -> URL {
         guard let first = runs.first else { throw DemoError("give at least one detector") }
         func report(_ run: DetectorRun, explained: Int, notes: [ReportNote]) -> Report {
             let options = ReportOptions(title: "XADKit demo: \(run.detector.name) on \(dataset.name)",
                                         explainedImages: explained, explainers: explainers)
             return Report(model: run.fitted.model, dataset: dataset, evaluation: run.evaluation, options: options,
-                          notes: [ReportNote("fitting", String(format: "%.1f s on %d normal images", run.fitted.seconds,
-                                                                    run.fitted.trainingImages))] + notes)
+                          notes: [ReportNote("protocol", evaluationProtocol.summary),
+                                  ReportNote("fitting", String(format: "%.1f s on %d normal images", run.fitted.seconds,
+                                                               run.fitted.trainingImages))] + notes)
         }
         let others = runs.dropFirst()
         let page = try report(first, explained: explainedImages,

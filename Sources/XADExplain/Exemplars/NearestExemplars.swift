@@ -10,9 +10,13 @@ import XADTensor
 /// backbone, layers and resampling: `PatchFeatureDetector`); every training image's patch
 /// features are computed the same way, and each image's nearest patch to the query is found by
 /// one matrix product (`NearestNeighbours`). The `count` images whose nearest patch is closest
-/// are the exemplars, at most one patch per image so the examples differ. Training images pass
-/// through the backbone `batchSize` at a time: the cost is one feature pass over the training
-/// set per explained image (see the README for timings).
+/// are the exemplars, at most one patch per image so the examples differ.
+///
+/// The training features are computed once, `batchSize` images a backbone pass, on the first
+/// explained image, and kept for the next ones (copies of the explainer share them; ``using(_:)``
+/// with a new context starts afresh). Each later image first recomputes the first training
+/// image's features: if they differ (another detector, other or randomised weights) all are
+/// computed again. Memory: training images x patches x channels x 4 bytes.
 ///
 /// Crops are `cropCells x cropCells` patch cells centred on the patch (moved inward at borders),
 /// cut from the explained image and from each training image resampled to the explained image's
@@ -26,7 +30,7 @@ import XADTensor
 /// let explanation = try exemplars.explain(saved.detector, image: image, target: .imageScore)
 /// explanation.images["exemplar-1"]   // the closest normal crop
 /// ```
-public struct NearestExemplars: ContextStoringExplainer {
+public struct NearestExemplars: ContextualExplainer {
     /// The exemplars' options.
     public struct Options: MethodOptions {
         /// Exemplars returned (at most the number of training images). Default 3.
@@ -56,20 +60,32 @@ public struct NearestExemplars: ContextStoringExplainer {
 
     public var options: Options
     /// Where the training images come from.
-    public var context: ExplanationContext
+    public private(set) var context: ExplanationContext
+    /// The training images' features, shared by copies of this value.
+    let cache = TrainingFeatureCache()
 
     public init(options: Options) {
         self.options = options
         context = ExplanationContext()
     }
 
+    /// These exemplars drawing on `context`'s training images, with an empty feature cache.
+    public func using(_ context: ExplanationContext) -> NearestExemplars {
+        NearestExemplars(options: options, context: context)
+    }
+
+    private init(options: Options, context: ExplanationContext) {
+        self.options = options
+        self.context = context
+    }
+
     /// Nearest exemplars with these settings (see ``Options``).
     public init(count: Int = 3, cropCells: Int = 3, batchSize: Int = 8, context: ExplanationContext = ExplanationContext()) {
-        self.init(options: Options())
+        var options = Options()
         options.count = count
         options.cropCells = cropCells
         options.batchSize = batchSize
-        self.context = context
+        self.init(options: options, context: context)
     }
 
     /// Patch features in the detector's own space, on the whole image, and its training images.
@@ -126,23 +142,10 @@ public struct NearestExemplars: ContextStoringExplainer {
     /// Every training image's patch nearest `query` (`[1, C]`), closest first.
     func nearestImages(to query: Tensor, among normals: any ImageSource, detector: any PatchFeatureDetector,
                        grid: Size2) throws -> [Match] {
-        guard normals.count > 0 else { throw ExplainerError.invalidInput("exemplars: the normal image set is empty") }
-        let positions = grid.height * grid.width
-        var matches: [Match] = []
-        var start = 0
-        while start < normals.count {
-            let end = Swift.min(start + options.batchSize, normals.count)
-            let batch = try Tensor.concatenate((start..<end).map { try detector.setup.preprocessing(normals.image(at: $0)) }, axis: 0)
-            let (rows, trainingGrid) = try detector.patchFeatures(batch: batch)
-            guard trainingGrid == grid else {
-                throw ExplainerError.invalidInput("exemplars: training images give a \(trainingGrid) patch grid, the explained image \(grid)")
-            }
-            for offset in 0..<(end - start) {
-                let bank = try rows.sliced(axis: 0, range: offset..<(offset + 1)).reshaped([positions, rows.shape[2]])
-                let nearest = try NearestNeighbours(bank: bank).search(query, k: 1)
-                matches.append(Match(image: start + offset, cell: nearest.indices[0], distance: nearest.distances[0]))
-            }
-            start = end
+        let features = try cache.features(of: normals, detector: detector, grid: grid, batchSize: options.batchSize)
+        let matches = try features.banks.enumerated().map { image, bank in
+            let nearest = try bank.search(query, k: 1)
+            return Match(image: image, cell: nearest.indices[0], distance: nearest.distances[0])
         }
         return matches.sorted { ($0.distance, $0.image) < ($1.distance, $1.image) }
     }

@@ -26,6 +26,17 @@ package enum BLAS {
                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// The BLAS library, its build and the kernel it chose for this CPU, e.g. "OpenBLAS 0.3.21
+    /// DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64" ("Accelerate" on Apple platforms): what
+    /// instruction-count baselines are keyed by.
+    package static var configuration: String {
+        #if canImport(Accelerate)
+        "Accelerate"
+        #else
+        openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        #endif
+    }
+
     /// Sets BLAS's own thread count (a no-op where the library manages its threads).
     package static func setThreadCount(_ count: Int) {
         #if !canImport(Accelerate)
