@@ -50,7 +50,7 @@ extension AttributeModels {
             return try GaussianMixture.fit(features, dimension: dimension, components: components, seed: options.seed,
                                            maxIterations: 100, tolerance: 1e-3, regularisation: options.mixtureRegularisation)
         }
-        let velocity = chosen.contains(.velocity) ? try mixture(velocityFeatures(sampled, perspective), dimension: velocityDimension) : nil
+        let velocity = chosen.contains(.velocity) && options.velocityModel == "mixture" ? try mixture(velocityFeatures(sampled, perspective), dimension: velocityDimension) : nil
         let shape = chosen.contains(.shape) ? try mixture(shapeFeatures(sampled, perspective), dimension: shapeDimension) : nil
         var bank: NearestNeighbours?
         var references: [TrainingObjectReference] = []
@@ -60,7 +60,9 @@ extension AttributeModels {
             bank = try NearestNeighbours(bank: Tensor(shape: [bankRows.count, dimension], scalars: bankRows.flatMap { training.objects[$0].appearance }))
             references = bankRows.map { training.references[$0] }
         }
-        return AttributeModels(velocity: velocity, shape: shape, appearance: bank, bankReferences: references, options: options)
+        let sortedAreas = areas(rows.map { training.objects[$0] }, perspective).sorted()
+        return AttributeModels(velocity: velocity, shape: shape, appearance: bank, bankReferences: references,
+                               typicalArea: sortedAreas.isEmpty ? 1 : sortedAreas[sortedAreas.count / 2], options: options)
     }
 
     /// At most `limit` of `rows`, evenly spread (all of them when there are fewer).

@@ -53,14 +53,18 @@ struct Calibration: Sendable, Equatable {
     }
 }
 
-/// The learnt normality of the chosen attributes: mixtures for velocity and shape, the training
-/// objects' appearance features for the nearest-neighbour search.
+/// The learnt normality of the chosen attributes: mixtures for shape and (with
+/// `velocityModel` `mixture`) velocity, the training objects' appearance features for the
+/// nearest-neighbour search, and the typical object's size.
 struct AttributeModels: Sendable {
     var velocity: GaussianMixture?
     var shape: GaussianMixture?
     var appearance: NearestNeighbours?
     /// Where each appearance bank row came from.
     var bankReferences: [TrainingObjectReference]
+    /// The median area of the training objects at the reference row, in pixels: smaller objects
+    /// are down-weighted as fragments (``Attributes/Options/fragmentWeighting``).
+    var typicalArea: Float
     var options: Attributes.Options
 
     /// What the models say about some objects: per chosen attribute, each object's raw score and
@@ -95,14 +99,28 @@ struct AttributeModels: Sendable {
         }
     }
 
-    /// Raw scores of `objects`: `-log p` under the mixtures, the mean distance to the nearest
-    /// appearance rows.
+    /// `area` at the reference row.
+    static func areas(_ objects: [MeasuredObject], _ perspective: Perspective) -> [Float] {
+        objects.map { object in object.area * perspective.factor(for: object.box) * perspective.factor(for: object.box) }
+    }
+
+    /// Each object's weight as a possible fragment, `min(1, area / typicalArea)` (all 1 without
+    /// ``Attributes/Options/fragmentWeighting``).
+    func fragmentWeights(_ objects: [MeasuredObject], perspective: Perspective) -> [Float] {
+        guard options.fragmentWeighting else { return objects.map { _ in 1 } }
+        return Self.areas(objects, perspective).map { Swift.min(1, $0 / Swift.max(typicalArea, 1)) }
+    }
+
+    /// Raw scores of `objects`: the speed at the reference row or `-log p` under the mixtures,
+    /// the mean distance to the nearest appearance rows.
     func scores(_ objects: [MeasuredObject], perspective: Perspective) throws -> Scores {
         var scores = Scores(raw: [], values: [], nearest: nil)
         var distances: [Float] = []
         for attribute in options.chosen {
             var raw: [Float]
             switch attribute {
+            case .velocity where options.velocityModel == "speed":
+                raw = Self.values(.velocity, objects, perspective, distances: [])
             case .velocity:
                 raw = try Self.negativeLogLikelihoods(velocity, Self.velocityFeatures(objects, perspective))
             case .shape:
@@ -140,7 +158,7 @@ struct AttributeModels: Sendable {
     // MARK: Saving
 
     var savedTensors: [String: Tensor] {
-        var tensors: [String: Tensor] = [:]
+        var tensors: [String: Tensor] = ["typical_area": Tensor(shape: [1]) { $0[0] = typicalArea }]
         tensors["velocity_mixture"] = velocity?.savedTensor
         tensors["shape_mixture"] = shape?.savedTensor
         if let appearance {
@@ -155,14 +173,15 @@ struct AttributeModels: Sendable {
     }
 
     init(velocity: GaussianMixture?, shape: GaussianMixture?, appearance: NearestNeighbours?,
-         bankReferences: [TrainingObjectReference], options: Attributes.Options) {
-        (self.velocity, self.shape, self.appearance, self.bankReferences, self.options) = (velocity, shape, appearance, bankReferences, options)
+         bankReferences: [TrainingObjectReference], typicalArea: Float, options: Attributes.Options) {
+        (self.velocity, self.shape, self.appearance, self.bankReferences) = (velocity, shape, appearance, bankReferences)
+        (self.typicalArea, self.options) = (typicalArea, options)
     }
 
     init(restoring tensors: [String: Tensor], options: Attributes.Options, clipCount: Int) throws {
         let chosen = options.chosen
         func mixture(_ key: String, _ attribute: Attributes.Attribute, _ dimension: Int) throws -> GaussianMixture? {
-            guard chosen.contains(attribute) else { return nil }
+            guard chosen.contains(attribute), attribute != .velocity || options.velocityModel == "mixture" else { return nil }
             guard let tensor = tensors[key] else { throw DetectorError.invalidInput("the saved model has no \(key)") }
             return try GaussianMixture(saved: tensor, dimension: dimension)
         }
@@ -181,8 +200,11 @@ struct AttributeModels: Sendable {
                                         box: PixelBox(x: numbers[6 * i + 2], y: numbers[6 * i + 3], width: numbers[6 * i + 4], height: numbers[6 * i + 5]))
             }
         }
+        guard let area = tensors["typical_area"]?.scalars, area.count == 1, area[0].isFinite, area[0] > 0 else {
+            throw DetectorError.invalidInput("the saved model has no positive typical_area")
+        }
         self.init(velocity: try mixture("velocity_mixture", .velocity, Self.velocityDimension),
                   shape: try mixture("shape_mixture", .shape, Self.shapeDimension),
-                  appearance: bank, bankReferences: references, options: options)
+                  appearance: bank, bankReferences: references, typicalArea: area[0], options: options)
     }
 }

@@ -8,6 +8,8 @@ struct MeasuredObject: Sendable {
     var frame: Int
     /// Where the object is, in the clip's pixels.
     var box: PixelBox
+    /// Its foreground pixels (its connected region's area), in the clip's pixels.
+    var area: Float
     /// The 8-bin direction histogram of the object's optical flow: bin `b` holds the share of the
     /// flow length of the object's pixels moving in directions `[b, b + 1) · 45°` (0°: right,
     /// 90°: down), times the object's speed, so the bins add up to the speed: the 90th percentile
@@ -68,7 +70,7 @@ struct ObjectMeasurer: Sendable {
                 let field = try flow(planes[pair.0], planes[pair.1])
                 objects = regions.map { region in
                     MeasuredObject(frame: t, box: scaled(region.box, by: 1 / scale, within: size),
-                                   velocity: histogram(of: field, in: region.box, mask: mask, scale: scale), appearance: [])
+                                   area: Float(region.area) / (scale * scale), velocity: histogram(of: field, in: region.box, mask: mask, scale: scale), appearance: [])
                 }
                 if let extractor {
                     try addAppearance(to: &objects, frame: try source.image(at: t), extractor: extractor)
@@ -123,33 +125,6 @@ struct ObjectMeasurer: Sendable {
         lengths.sort()
         let speed = lengths[Swift.min(lengths.count - 1, Int(Float(lengths.count - 1) * 0.9))]
         return bins.map { $0 / total * speed }
-    }
-
-    /// Each object's appearance: the features of the frame averaged over the feature cells whose
-    /// centres lie in the object's box (the cell nearest the box's centre when none does).
-    private func addAppearance(to objects: inout [MeasuredObject], frame: Tensor, extractor: FeatureExtractor) throws {
-        let features = try extractor(try preprocessing(frame))
-        let (channels, rows, columns) = (features.shape[1], features.shape[2], features.shape[3])
-        let (height, width) = (Float(frame.shape[frame.rank - 2]), Float(frame.shape[frame.rank - 1]))
-        let values = features.scalars
-        for index in objects.indices {
-            let box = objects[index].box
-            func cells(_ low: Int, _ length: Int, _ count: Int, _ side: Float) -> ClosedRange<Int> {
-                let cell = side / Float(count)
-                let first = Int((Float(low) / cell - 0.5).rounded(.up)), last = Int((Float(low + length) / cell - 0.5).rounded(.down))
-                if first <= last { return Swift.max(0, first)...Swift.min(count - 1, last) }
-                let centre = Swift.min(count - 1, Swift.max(0, Int((Float(low) + Float(length) / 2) / cell)))
-                return centre...centre
-            }
-            let (ys, xs) = (cells(box.y, box.height, rows, height), cells(box.x, box.width, columns, width))
-            var pooled = [Float](repeating: 0, count: channels)
-            for c in 0..<channels {
-                var sum: Float = 0
-                for y in ys { for x in xs { sum += values[(c * rows + y) * columns + x] } }
-                pooled[c] = sum / Float(ys.count * xs.count)
-            }
-            objects[index].appearance = pooled
-        }
     }
 
     /// A box of the motion planes in the clip's pixels.
