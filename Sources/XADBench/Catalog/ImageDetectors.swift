@@ -19,7 +19,7 @@ extension FieldMethod {
         FieldMethod(id: "simplenet", name: "SimpleNet", family: .memory, role: .detector, modalities: [.image], needs: [.pretrainedModel, .training],
                     summary: "Adapted pretrained features and a discriminator trained against Gaussian-noised features.",
                     paper: Paper("SimpleNet: A Simple Network for Image Anomaly Detection and Localization", "Liu et al.", 2023, "CVPR")),
-        FieldMethod(id: "deep-svdd", name: "Deep SVDD", family: .memory, role: .detector, modalities: [.image], needs: [.training],
+        FieldMethod(id: "deepsvdd", name: "Deep SVDD", family: .memory, role: .detector, modalities: [.image], needs: [.training],
                     summary: "A network mapping normal data into a small hypersphere; the distance to its centre is the score.",
                     paper: Paper("Deep One-Class Classification", "Ruff et al.", 2018, "ICML")),
         // Attention-based: the map is the model's own attention or gradient.
