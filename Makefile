@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE := -c release -Xswiftc -enable-testing
 BENCH_SCRATCH := .build-bench
 
-.PHONY: setup build test demo bench references docs clean fuzz test-sanitize
+.PHONY: setup build test demo bench references docs clean fuzz test-sanitize instruction-check bench-baseline
 
 setup:
 	@bash scripts/setup.sh
@@ -21,6 +21,7 @@ test: setup
 	@if [ "$$(id -u)" = 0 ]; then bash scripts/slurm-local.sh start; else echo "make test: not root; no local Slurm, its test is skipped" >&2; fi
 	$(SWIFT) test $(RELEASE) --skip-build --skip XADServeTests
 	$(SWIFT) test $(RELEASE) --skip-build --filter XADServeTests
+	$(INSTRUCTION_COUNTS)
 
 # The main job: `xad demo` on the embedded DeepPCB sample (Demo/deeppcb, MIT): PatchCore and PaDiM
 # fitted, scored, explained and evaluated; demo-output/report.html and a summary table.
@@ -80,3 +81,15 @@ bench-grid: setup
 	$(SWIFT) build $(RELEASE) --product xad
 	$(XAD) benchmark run docs/benchmark/config.yaml --db docs/benchmark/results.db --progress plain
 	$(XAD) benchmark leaderboard --db docs/benchmark/results.db --out docs/benchmark
+
+# Instruction counts of fixed workloads (backbone batch 1, a nearest-neighbour GEMM block, AUPRO)
+# under valgrind's callgrind, against Benchmarks/instruction-baseline.json keyed by CPU feature
+# level and BLAS kernel: fails when one rises more than 5 %; a machine without a baseline records
+# one. `make bench-baseline` records this machine's counts on purpose (commit the file).
+INSTRUCTION_COUNTS = $(SWIFT) build $(RELEASE) --product xad-benchmarks && \
+	python3 Tools/bench/instruction_counts.py $$($(SWIFT) build $(RELEASE) --show-bin-path)/xad-benchmarks
+instruction-check: setup
+	$(INSTRUCTION_COUNTS)
+
+bench-baseline: setup
+	$(INSTRUCTION_COUNTS) --update

@@ -11,11 +11,17 @@ let suites: [any BenchmarkSuite] = [
     BackboneBenchmarks(),
     PerturbationBenchmarks(),
     ExplainBenchmarks(),
+    ExemplarBenchmarks(),
     DetectorBenchmarks(),
     MotionBenchmarks(),
     VideoDataBenchmarks(),
     AttributeBenchmarks(),
 ]
+
+// `xad-benchmarks --workload NAME`: one fixed workload for instruction counting (see InstructionWorkloads.swift).
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--workload" {
+    InstructionWorkload.main(CommandLine.arguments[2])
+}
 
 let requested = Set(CommandLine.arguments.dropFirst())
 var report = BenchmarkReport()

@@ -15,6 +15,7 @@ apt_packages=(
   ffmpeg
   chromium  # headless, for the test that renders the HTML report to a screenshot
   graphviz  # dot renders the knowledge graph of `xad catalog`
+  valgrind  # callgrind counts the instructions of the benchmark workloads (make instruction-check)
 )
 
 missing=()
