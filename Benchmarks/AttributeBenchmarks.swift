@@ -43,6 +43,7 @@ struct AttributeBenchmarks: BenchmarkSuite {
         }
         var flow = DenseLucasKanade()
         flow.levels = 3
+        flow.windowSigma = options.flowWindowSigma
         start = clock.now
         for t in 1..<planes.count { _ = try flow(planes[t - 1], planes[t]) }
         let flowSeconds = (clock.now - start).seconds

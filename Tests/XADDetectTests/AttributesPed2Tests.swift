@@ -62,9 +62,10 @@ struct AttributesPed2Tests {
             try VideoFrames(name: clip.name, scores: try baseline.scores(clip: clip), labels: clipLabels)
         })
         print("speed baseline Ped2: micro \(baselineAUROC.micro) macro \(baselineAUROC.macro)")
-        // Floors 0.5 point under the measured values (README): attributes 0.745 micro, the
-        // speed baseline 0.866 micro.
-        #expect(auroc.micro >= 0.740)
+        // Floors 0.5 point under the measured values (README): attributes 0.928 micro, the
+        // speed baseline 0.866 micro; the learned detector must beat the baseline by far.
+        #expect(auroc.micro >= 0.923)
         #expect(baselineAUROC.micro >= 0.861)
+        #expect(auroc.micro >= baselineAUROC.micro + 0.05)
     }
 }

@@ -26,7 +26,24 @@ from fixtures import SHARED_DATA
 
 root = SHARED_DATA / "ucsd_ped2"
 ranges = [(int(a), int(b)) for a, b in re.findall(r"gt_frame = \[(\d+):(\d+)\]", (root / "UCSDped2.m").read_text())]
-close, stat, perspective = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+
+def regions_and_flow(frames, t, background, close=0):
+    """Frame t's regions of 20+ pixels, each (slices of its box, its pixels inside the box, the
+    frame's Farneback flow lengths in full-size pixels)."""
+    mask = np.abs(frames[t] - background) >= 0.08
+    if t:
+        mask |= np.abs(frames[t] - frames[t - 1]) >= 0.06
+    if close:
+        mask = ndi.binary_closing(mask, np.ones((close, close)))
+    mask = ndi.binary_opening(mask, np.ones((3, 3)))
+    labels, _ = ndi.label(mask, np.ones((3, 3)))
+    a, b = (t, t + 1) if t + 1 < len(frames) else (t - 1, t)
+    flow = cv2.calcOpticalFlowFarneback((frames[a] * 255).astype(np.uint8), (frames[b] * 255).astype(np.uint8),
+                                        None, 0.5, 3, 15, 3, 5, 1.2, 0)
+    length = np.hypot(flow[..., 0], flow[..., 1]) * 2
+    found = [(box, labels[box] == i + 1) for i, box in enumerate(ndi.find_objects(labels))]
+    return [(box, inside, length) for box, inside in found if inside.sum() >= 20]
 
 
 def clip_scores(index):
@@ -37,21 +54,7 @@ def clip_scores(index):
     height = frames[0].shape[0]
     objects = []
     for t in range(len(frames)):
-        mask = np.abs(frames[t] - background) >= 0.08
-        if t:
-            mask |= np.abs(frames[t] - frames[t - 1]) >= 0.06
-        if close:
-            mask = ndi.binary_closing(mask, np.ones((close, close)))
-        mask = ndi.binary_opening(mask, np.ones((3, 3)))
-        labels, _ = ndi.label(mask, np.ones((3, 3)))
-        a, b = (t, t + 1) if t + 1 < len(frames) else (t - 1, t)
-        flow = cv2.calcOpticalFlowFarneback((frames[a] * 255).astype(np.uint8), (frames[b] * 255).astype(np.uint8),
-                                            None, 0.5, 3, 15, 3, 5, 1.2, 0)
-        length = np.hypot(flow[..., 0], flow[..., 1]) * 2
-        for i, box in enumerate(ndi.find_objects(labels)):
-            inside = labels[box] == i + 1
-            if inside.sum() < 20:
-                continue
+        for box, inside, length in regions_and_flow(frames, t, background, close):
             values = length[box][inside]
             speed = values.mean() if stat == "mean" else np.percentile(values, float(stat))
             objects.append((t, speed, box[0].stop, box[0].stop - box[0].start))
@@ -71,11 +74,13 @@ def clip_scores(index):
     return gaussian_filter1d(scores, 3, mode="nearest"), labels
 
 
-scores, labels, per_clip = [], [], []
-for index in range(len(ranges)):
-    s, y = clip_scores(index)
-    scores.append(s)
-    labels.append(y)
-    if 0 < y.sum() < len(y):
-        per_clip.append(roc_auc_score(y, s))
-print(f"micro {roc_auc_score(np.concatenate(labels), np.concatenate(scores)):.4f} macro {np.mean(per_clip):.4f} ({len(per_clip)} clips)")
+if __name__ == "__main__":
+    close, stat, perspective = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    scores, labels, per_clip = [], [], []
+    for index in range(len(ranges)):
+        s, y = clip_scores(index)
+        scores.append(s)
+        labels.append(y)
+        if 0 < y.sum() < len(y):
+            per_clip.append(roc_auc_score(y, s))
+    print(f"micro {roc_auc_score(np.concatenate(labels), np.concatenate(scores)):.4f} macro {np.mean(per_clip):.4f} ({len(per_clip)} clips)")

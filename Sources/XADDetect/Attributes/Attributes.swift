@@ -8,19 +8,22 @@ import XADTensor
 /// foreground regions in place of a pretrained object detector.
 ///
 /// Objects are the connected foreground regions of each frame (running-median background and
-/// frame differencing, see `MedianBackground`). Each object is described by three attributes:
-/// - **velocity**: the 8-bin direction histogram of its dense optical flow (`DenseLucasKanade`),
-///   scaled by `Perspective` to the reference image row; density by a ``GaussianMixture``,
-///   score `-log p(x)`;
-/// - **appearance**: EfficientNet-Lite0 features averaged in its box; score the mean distance to
-///   the `neighbours` nearest training objects (whose clip, frame and box are the explanation's
-///   nearest normal object);
-/// - **shape**: `log` height and width of the box scaled to the reference row; a Gaussian mixture.
+/// frame differencing, see `MedianBackground`). Each object is described by attributes:
+/// - **velocity**: the speed of its dense optical flow (`DenseLucasKanade`), scaled by
+///   `Perspective` to the reference image row, scored one-sided (faster than normal raises it);
+///   or, with `velocityModel` `mixture`, `-log p(x)` of its 8-bin direction histogram under a
+///   ``GaussianMixture``;
+/// - **appearance**: EfficientNet-Lite0 features of its own crop (or of the whole frame averaged
+///   in its box); score the mean distance to the `neighbours` nearest training objects (whose
+///   clip, frame and box are the explanation's nearest normal object);
+/// - **shape** (optional): `log` height and width of the box at the reference row; a Gaussian mixture.
 ///
 /// Each attribute's score is calibrated on the training videos, leave-one-video-out:
 /// `s' = (s - min) / (p99.9 - min)` over the scores each training object gets from a model fitted
-/// without its video, so 0 is typical and 1 the rare end of normal. A frame's score is
-/// `Σ_attributes max_objects s'` (0 without objects), smoothed over time by a Gaussian of
+/// without its video, so 0 is typical and 1 the rare end of normal; then taken as the median over
+/// the object's track (`ObjectTracks`) and weighted down for objects smaller than the typical
+/// training object. A frame's score is its top object's sum, `max_objects Σ_attributes s'` (0
+/// without objects), smoothed over time by a Gaussian of
 /// `smoothingSigma` frames.
 ///
 /// ```swift
@@ -48,7 +51,7 @@ public struct Attributes: VideoAnomalyDetector {
         /// appearance (0: pool the whole frame's features in the box instead). Default 32.
         public var appearanceCrop: Int = 32
         /// Each object's calibrated scores are the median over it and up to `trackLength - 1`
-        /// predecessors in its track (box overlap from frame to frame, ``ObjectTracks``); 1: no
+        /// predecessors in its track (box overlap from frame to frame, `ObjectTracks`); 1: no
         /// tracking. Default 8.
         public var trackLength: Int = 8
         /// Whether an object smaller than the median training object (area at the reference row)
