@@ -32,3 +32,6 @@ text scores-csv images.csv 'file,score,label\na.png,0.9,1\nb.png,0.2,0\nc.png,1e
 text scores-csv frames.csv 'video,Score,LABEL\n01,0.5,yes\n01,"0.25",no\n02,3.5,anomalous\n'
 text ucsd-m ped.m 'TestVideoFile = {};\n%% clips\nTestVideoFile{end+1}.gt_frame = [61:180];\nTestVideoFile{end+1}.gt_frame = [5:90, 140:200];\nTestVideoFile{3}.gt_frame = [1 4 7:9];\n'
 text clips-csv ranges.csv 'clip,first,last\n# a bicycle crosses\n01,30,45\nwalk_03,1,12\n01,50,50\n'
+mkdir -p Tests/Fuzz/corpus/saved-model   # the seed model: a tiny autoencoder (no backbone, so loading it stays fast)
+"$(swift build -c release --show-bin-path)/xad" fit --detector autoencoder --data Demo/deeppcb --image-size 32 \
+    --options '{"width": 2, "depth": 1, "latent": 2}' --max-minutes 0.05 --quiet --out "$corpus/saved-model/autoencoder.xadm"

@@ -24,10 +24,10 @@ for target in $targets; do
     log="$scratch/logs/$target.log"
     echo "fuzz: $target for ${seconds}s" >&2
     # Swift's own backtracer would take the crash signal from libFuzzer, which saves the input.
-    # Leak detection is off: Foundation's String(contentsOf:) (swift 6.3.1) leaks its 4 KB read
-    # buffer on an empty file, which LeakSanitizer reports as a crash of every text reader.
-    SWIFT_BACKTRACE=enable=no XAD_FUZZ_TARGET=$target "$fuzzer" "$work" "Tests/Fuzz/corpus/$target" -max_total_time="$seconds" \
-        -timeout=10 -rss_limit_mb=2048 -detect_leaks=0 -artifact_prefix="$crashes/" -print_final_stats=1 > "$log" 2>&1
+    # Leak detection is off: Foundation's Data/String(contentsOf:) (swift 6.3.1) leaks its 4 KB
+    # read buffer on an empty file, which LeakSanitizer reports as a crash of every file reader.
+    ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no XAD_FUZZ_TARGET=$target "$fuzzer" "$work" "Tests/Fuzz/corpus/$target" -max_total_time="$seconds" \
+        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$crashes/" -print_final_stats=1 > "$log" 2>&1
     status=$?
     runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
     coverage=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')

@@ -92,7 +92,8 @@ struct SafetensorsTests {
         let truncated = error("truncated.safetensors")
         #expect(truncated?.kind == .truncated)
         #expect(truncated?.message.contains("but the data section has only") == true)
-        #expect(error("huge_header.safetensors")?.message == "the header claims 1099511627776 bytes, more than the 100 MB limit")
+        #expect(error("huge_header.safetensors")?.message 
+                == "the header claims 1099511627776 bytes (the limit maxHeaderBytes=100000000; raise it with XAD_LIMITS=maxHeaderBytes=N or xad --limits)")
         #expect(error("empty.pt")?.kind == .truncated)
     }
 

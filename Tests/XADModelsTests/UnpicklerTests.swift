@@ -103,7 +103,8 @@ struct UnpicklerTests {
     @Test func deepNestingIsRefusedBeforeItCanCrash() throws {
         let deep: [UInt8] = [0x80, 0x02, 0x4e] + [UInt8](repeating: 0x85, count: 1_000_000) + [0x2e]
         let error = #expect(throws: WeightError.self) { try Unpickler.load(deep, file: "deep.pkl") }
-        #expect(error?.description == "deep.pkl: the pickle is malformed at byte 103: containers nest more than 100 deep, which a state dict never needs")
+        #expect(error?.description == "deep.pkl: the pickle is malformed at byte 103: containers nest more than 100 deep, which a state dict never needs "
+                + "(the limit maxNestingDepth=100; raise it with XAD_LIMITS=maxNestingDepth=N or xad --limits)")
         // EMPTY_LIST, BINPUT 0, TUPLE1, BINGET 0, NONE, APPEND: the list changes inside the tuple.
         let grown: [UInt8] = [0x80, 0x02, 0x5d, 0x71, 0x00, 0x85, 0x68, 0x00, 0x4e, 0x61, 0x2e]
         let sealed = #expect(throws: WeightError.self) { try Unpickler.load(grown, file: "grow.pkl") }
