@@ -3,6 +3,7 @@ import XADData
 import XADDetect
 import XADExplain
 import XADImage
+import XADMetrics
 import XADTensor
 
 /// Runs a grid's cells and stores each finished cell in the results database: fits each
