@@ -20,7 +20,7 @@ struct GuideCommand: ParsableCommand {
             Example:
               xad guide --content texture --defect-size small --normal-images 200 --need localisation
               xad guide --content object --max-latency-ms 50 --html guide.html
-              xad guide --from-results my-evidence.json --need heat-map
+              xad guide --from-results results.db --need heat-map
             """
     )
 
@@ -54,7 +54,7 @@ struct GuideCommand: ParsableCommand {
     @Option(help: "How many ranked pairs to print per need (the HTML page lists all).")
     var top = 5
 
-    @Option(help: "Your own measured results (a guide evidence JSON file) in place of XADKit's published figures.")
+    @Option(help: "Your own measured results (an xad benchmark results database, or a guide evidence JSON file) in place of XADKit's published figures.")
     var fromResults: String?
 
     @Option(help: "A guide rules file in place of the built-in one.")
@@ -71,7 +71,7 @@ struct GuideCommand: ParsableCommand {
         if let html { try checkWritable(html, option: "--html") }
         let guide = try MethodGuide(
             rules: rules.map { try GuideRules(contentsOf: URL(fileURLWithPath: $0)) } ?? .builtIn,
-            evidence: fromResults.map { try GuideEvidence(contentsOf: URL(fileURLWithPath: $0)) } ?? .builtIn)
+            evidence: fromResults.map(GuideEvidence.read) ?? .builtIn)
         let traits = DatasetTraits(modality: modality, content: content, defectSize: defectSize, normalImages: normalImages)
         let budget = GuideQuestion.Budget(latencyMilliseconds: maxLatencyMs, explanationMilliseconds: maxExplainMs,
                                           trainingSeconds: maxTrainingS, memoryMB: maxMemoryMb)

@@ -32,6 +32,19 @@ public struct GuideEvidence: Codable, Hashable, Sendable {
         }
     }
 
+    /// The records of a results database (`xad benchmark run`'s) or of a JSON evidence file,
+    /// told apart by the SQLite header.
+    /// - Throws: ``GuideError/evidence(_:_:)`` or the database's error, naming the file.
+    public static func read(_ path: String) throws -> GuideEvidence {
+        let url = URL(fileURLWithPath: path)
+        let header = (try? FileHandle(forReadingFrom: url))
+            .flatMap { handle in defer { try? handle.close() }; return try? handle.read(upToCount: 16) }
+        guard header == Data("SQLite format 3\0".utf8) else { return try GuideEvidence(contentsOf: url) }
+        let database = try ResultsDatabase(path: path)
+        let grid = try database.gridName().map { " (grid \($0))" } ?? ""
+        return GuideEvidence(source: "benchmark results \(path)\(grid)", records: try database.records())
+    }
+
     /// The figures shipped with XADKit (from BENCHMARKS.md).
     public static var builtIn: GuideEvidence {
         get throws { try GuideEvidence(contentsOf: try GuideResource.url("guide-evidence")) }
