@@ -23,7 +23,7 @@ struct BenchmarkCommand: ParsableCommand {
               xad benchmark merge --out results.db shard0.db shard1.db
               xad benchmark leaderboard --db results.db --out leaderboard
             """,
-        subcommands: [Init.self, Run.self, Merge.self, LeaderboardCommand.self]
+        subcommands: [Init.self, Run.self, Merge.self, LeaderboardCommand.self, BenchmarkSlurmCommand.self]
     )
 
     /// `xad benchmark init [FILE]`: the commented example config.

@@ -81,7 +81,7 @@ struct BenchmarkRunTests {
         // The leaderboard ranks the pairs of this run.
         let board = Leaderboard(records: records, title: "synthetic")
         #expect(board.tables[0].rows.map(\.method) == [#"padim {"channels":20}"#])
-        #expect(board.tables[1].rows.count == 4)   // saliency, occlusion, gradient x input signed and |map|
+        #expect(board.tables[1].rows.count == 4, "\(board.tables[1].rows.map(\.method))")   // saliency, occlusion, gradient x input signed and |map|
     }
 }
 

@@ -81,20 +81,30 @@ public struct Leaderboard: Sendable, Encodable {
     }
 
     /// A ranked table of `records` grouped into rows by method and seed; a measure `name:abs` /
-    /// `name:signed` (signed maps measured both ways) makes its own row, labelled.
+    /// `name:signed` (signed maps measured both ways) makes its own row, labelled, and that
+    /// method's measures without a variant (e.g. the randomisation check) join each such row.
     static func table(_ title: String, dataset: String, _ records: [BenchmarkRecord], columns: [String],
                       rankedBy: String, lowerIsBetter: Bool) -> Table {
         var rows: [String: Row] = [:], order: [String] = []
+        var shared: [String: [String: Figure]] = [:], variantKeys: [String: [String]] = [:]
         for record in records {
             let parts = record.measure.split(separator: ":", maxSplits: 1).map(String.init)
             guard columns.contains(parts[0]) else { continue }
             let variant = parts.count > 1 ? (parts[1] == "abs" ? " (|map|)" : " (\(parts[1]))") : ""
             let options = record.detectorOptions == "{}" ? "" : " \(record.detectorOptions)"
-            let method = record.detector + options + (record.explainer.map { " + \($0)" } ?? "") + variant
-            let key = "\(method)|\(record.seed)"
-            if rows[key] == nil { order.append(key) }
-            rows[key, default: Row(method: method, seed: record.seed, figures: [:])].figures[parts[0]] =
-                Figure(value: record.value, lower: record.interval?.lowerBound, upper: record.interval?.upperBound)
+            let base = record.detector + options + (record.explainer.map { " + \($0)" } ?? "")
+            let figure = Figure(value: record.value, lower: record.interval?.lowerBound, upper: record.interval?.upperBound)
+            let baseKey = "\(base)|\(record.seed)", key = "\(base + variant)|\(record.seed)"
+            if variant.isEmpty { shared[baseKey, default: [:]][parts[0]] = figure }
+            if rows[key] == nil {
+                order.append(key)
+                if !variant.isEmpty { variantKeys[baseKey, default: []].append(key) }
+            }
+            rows[key, default: Row(method: base + variant, seed: record.seed, figures: [:])].figures[parts[0]] = figure
+        }
+        for (baseKey, keys) in variantKeys {
+            for key in keys { rows[key]?.figures.merge(shared[baseKey] ?? [:]) { own, _ in own } }
+            rows[baseKey] = nil
         }
         // A row without the ranking figure (e.g. no masks) goes last; ties keep the grid's order.
         let ranked = order.enumerated().sorted { left, right in

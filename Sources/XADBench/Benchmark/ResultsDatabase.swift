@@ -59,7 +59,7 @@ public final class ResultsDatabase: Sendable {
             }
             try db.create(table: "records") { table in
                 table.autoIncrementedPrimaryKey("id")
-                table.belongsTo("cell", inTable: "cells", onDelete: .cascade).notNull()
+                table.column("cellId", .text).notNull().indexed().references("cells", onDelete: .cascade)
                 table.column("dataset", .text).notNull()
                 table.column("detector", .text).notNull()
                 table.column("explainer", .text)
