@@ -18,8 +18,9 @@ struct DemoCommandTests {
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.isEmpty, "\(outcome.stderr)")
         #expect(outcome.lines.first == "report: \(out)/report.html")
-        #expect(outcome.lines.dropFirst().first?.hasPrefix("detector") == true)
-        let rows = outcome.lines.dropFirst(2).map { $0.split(separator: " ").map(String.init) }
+        #expect(outcome.lines.dropFirst().first?.hasPrefix("protocol: held-out") == true)
+        #expect(outcome.lines.dropFirst(2).first?.hasPrefix("detector") == true)
+        let rows = outcome.lines.dropFirst(3).map { $0.split(separator: " ").map(String.init) }
         #expect(rows.map { $0.first } == ["patchcore", "padim"])
         for row in rows {
             // image AUROC, pixel AUROC, AUPRO in 0...1; a bright square on the texture is easy to find.
