@@ -87,6 +87,30 @@ def evaluate(model, test):
     return roc_auc_score(labels, scores), pixel, float(aupro.compute())
 
 
+def train(model, images, optimiser, batch_loss, test, args, loss_format=".1f"):
+    """Trains for `args.epochs` over `images` in shuffled batches of `args.batch_size`, printing each
+    epoch's mean loss, wall and CPU seconds, and the test figures after the epochs in `args.eval_at`."""
+    eval_at = set(args.eval_at or [args.epochs])
+    total = 0.0
+    for epoch in range(1, args.epochs + 1):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        order = torch.randperm(len(images))
+        losses = []
+        for start in range(0, len(images), args.batch_size):
+            loss = batch_loss(images[order[start:start + args.batch_size]])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        total += seconds
+        print(f"epoch {epoch}: loss {np.mean(losses):{loss_format}}, {seconds:.1f} s, CPU {cpu:.1f} s (training {total:.1f} s)",
+              flush=True)
+        if epoch in eval_at:
+            image, pixel, aupro = evaluate(model, test)
+            print(f"epoch {epoch}: image AUROC {image:.4f}, pixel AUROC {pixel:.4f}, AUPRO {aupro:.4f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data/mtd"))
@@ -106,26 +130,7 @@ def main():
     model.train()
     optimiser = torch.optim.Adam(model.parameters(), lr=0.001, weight_decay=0.00001)
     loss_function = FastflowLoss()
-    eval_at = set(args.eval_at or [args.epochs])
-    total = 0.0
-    for epoch in range(1, args.epochs + 1):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        order = torch.randperm(len(images))
-        losses = []
-        for start in range(0, len(images), args.batch_size):
-            hidden, jacobians = model(images[order[start:start + args.batch_size]])
-            loss = loss_function(hidden, jacobians)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            losses.append(loss.item())
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        total += seconds
-        print(f"epoch {epoch}: loss {np.mean(losses):.1f}, {seconds:.1f} s, CPU {cpu:.1f} s (training {total:.1f} s)",
-              flush=True)
-        if epoch in eval_at:
-            image, pixel, aupro = evaluate(model, test)
-            print(f"epoch {epoch}: image AUROC {image:.4f}, pixel AUROC {pixel:.4f}, AUPRO {aupro:.4f}", flush=True)
+    train(model, images, optimiser, lambda batch: loss_function(*model(batch)), test, args)
 
 
 if __name__ == "__main__":

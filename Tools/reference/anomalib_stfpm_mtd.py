@@ -22,16 +22,14 @@ import argparse
 import os
 import resource
 import sys
-import time
 
-import numpy as np
 import timm
 import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import anomalib_padim_mtd  # noqa: E402
-from anomalib_fastflow_mtd import evaluate  # noqa: E402
+from anomalib_fastflow_mtd import train  # noqa: E402
 from anomalib_padim_mtd import image_tensor, mtd_v1  # noqa: E402
 from gen_backbone import checkpoint_path, stage_sizes, timm_state_dict  # noqa: E402
 
@@ -101,27 +99,8 @@ def main():
     model.train()
     optimiser = torch.optim.SGD(model.student_model.parameters(), lr=0.4, momentum=0.9, dampening=0.0, weight_decay=0.001)
     loss_function = STFPMLoss()
-    eval_at = set(args.eval_at or [args.epochs])
-    total = 0.0
     print(f"{len(images)} training images at {args.size} x {args.size}", flush=True)
-    for epoch in range(1, args.epochs + 1):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        order = torch.randperm(len(images))
-        losses = []
-        for start in range(0, len(images), args.batch_size):
-            teacher, student = model(images[order[start:start + args.batch_size]])
-            loss = loss_function(teacher, student)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            losses.append(loss.item())
-        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-        total += seconds
-        print(f"epoch {epoch}: loss {np.mean(losses):.3f}, {seconds:.1f} s, CPU {cpu:.1f} s (training {total:.1f} s)",
-              flush=True)
-        if epoch in eval_at:
-            image, pixel, aupro = evaluate(model, test)
-            print(f"epoch {epoch}: image AUROC {image:.4f}, pixel AUROC {pixel:.4f}, AUPRO {aupro:.4f}", flush=True)
+    train(model, images, optimiser, lambda batch: loss_function(*model(batch)), test, args, loss_format=".3f")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB", flush=True)
 
 
