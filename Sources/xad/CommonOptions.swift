@@ -30,8 +30,13 @@ struct ImageReadingOptions: ParsableArguments {
 
     /// Sets the limits every reader of this command checks (a malformed XAD_LIMITS is a usage error too).
     func validate() throws {
-        if let problem = ReadingLimits.environmentProblem { throw problem }
-        if let limits { ReadingLimits.current = try ReadingLimits.current.applying(limits) }
+        do {
+            if let problem = ReadingLimits.environmentProblem { throw problem }
+            if let limits { ReadingLimits.current = try ReadingLimits.current.applying(limits) }
+        } catch let error as ReadingLimitsError {
+            // ArgumentParser wraps any other error thrown here, which xad would report as internal.
+            throw ValidationError(error.message)
+        }
     }
 }
 

@@ -75,6 +75,9 @@ struct ConsistencyTests {
             #expect(outcome.stderr.hasPrefix("xad: error: ") && outcome.stderr.contains("'xad \(command.arguments[0]) --help'"),
                     "\(command.name): \(outcome.stderr)")
         }
+        let badLimit = try XADProcess.run(["evaluate", "--model", "m.xadm", "--data", "/tmp", "--limits", "maxPixels=many"])
+        #expect(badLimit.status == 1 && badLimit.stderr.contains("maxPixels") && badLimit.stderr.contains("'xad evaluate --help'"),
+                "\(badLimit.stderr)")
         let badJSONFolder = try XADProcess.run(["evaluate", "--model", "m.xadm", "--data", "/tmp", "--json", "/no/such/folder/r.json"])
         #expect(badJSONFolder.status == 2 && badJSONFolder.stderr.contains("/no/such/folder"), "\(badJSONFolder.stderr)")
     }
