@@ -47,6 +47,7 @@ public struct BenchmarkRunner: Sendable {
 
     /// Runs `cells` (default: the whole grid) in order.
     /// - Parameters:
+    ///   - cells: the cells to run, in order; `nil` runs the whole grid.
     ///   - progress: one event per cell start, stage step, finish or skip, with an ETA.
     ///   - warn: one line per failed cell or skipped image.
     /// - Throws: ``ResultsDatabaseError`` when the database cannot be written; ``BenchmarkConfigError``

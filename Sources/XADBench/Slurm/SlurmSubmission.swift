@@ -13,7 +13,10 @@ public struct SlurmSubmission: Hashable, Sendable {
     /// - Throws: ``SlurmError/unreachable(reason:fallback:)`` when `sbatch` is missing or cannot
     ///   reach a controller (the message names the local fallback), ``SlurmError/rejected(script:message:)``
     ///   when Slurm refuses a script (an unknown partition, a time limit over the partition's).
-    /// - Parameter sbatch: the `sbatch` executable; the one on `PATH` when `nil`.
+    /// - Parameters:
+    ///   - job: the array job the scripts were written for.
+    ///   - scripts: the array and merge scripts to submit.
+    ///   - sbatch: the `sbatch` executable; the one on `PATH` when `nil`.
     public static func submit(_ job: SlurmArrayJob, scripts: SlurmArrayJob.Scripts, sbatch: String? = nil) throws -> SlurmSubmission {
         guard let sbatch = sbatch ?? executable(named: "sbatch") else {
             throw SlurmError.unreachable(reason: "sbatch is not on PATH", fallback: job.localFallback)

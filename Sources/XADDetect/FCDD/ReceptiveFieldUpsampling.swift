@@ -31,7 +31,13 @@ public struct ReceptiveFieldUpsampling: Sendable, Equatable {
     /// The Gaussian's standard deviation, in input pixels.
     public let sigma: Float
 
-    /// - Parameter sigma: nil takes ``defaultSigma(receptiveField:)``.
+    /// An upsampling for output pixels with receptive field `receptiveField`, `jump` apart,
+    /// the first centred at `start`.
+    /// - Parameters:
+    ///   - receptiveField: The receptive field `r` of one output pixel, in input pixels.
+    ///   - jump: The distance `j` between neighbouring output pixels' fields, in input pixels.
+    ///   - start: The centre `s` of the first output pixel's field.
+    ///   - sigma: The Gaussian's standard deviation; nil takes ``defaultSigma(receptiveField:)``.
     public init(receptiveField: Int, jump: Int, start: Int = 0, sigma: Float? = nil) {
         self.receptiveField = receptiveField
         self.jump = jump

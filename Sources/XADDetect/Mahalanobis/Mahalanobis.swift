@@ -6,7 +6,7 @@ import XADTensor
 /// Framework for Detecting Out-of-Distribution Samples and Adversarial Attacks", NeurIPS 2018,
 /// building on ODIN: Liang, Li, Srikant, ICLR 2018), class-free: one Gaussian per tap of the
 /// globally average-pooled backbone features of the normal images (Ledoit-Wolf shrinkage,
-/// ``ShrunkGaussian``), the scores of the taps summed (``PooledMahalanobisScore``).
+/// `ShrunkGaussian`), the scores of the taps summed (`PooledMahalanobisScore`).
 ///
 /// Each image is first moved a step `ε` along the sign of the gradient that lowers its score,
 /// `x' = x - ε · sign(∇ₓ s(x))`, and scored as `s(x')`: normal images, near the Gaussians, fall
