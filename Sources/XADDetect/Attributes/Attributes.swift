@@ -9,7 +9,7 @@ import XADTensor
 ///
 /// Objects are the connected foreground regions of each frame (running-median background and
 /// frame differencing, see `MedianBackground`). Each object is described by attributes:
-/// - **velocity**: the speed of its dense optical flow (`DenseLucasKanade`), scaled by
+/// - **velocity**: the speed of its dense optical flow (`FarnebackFlow` or `DenseLucasKanade`), scaled by
 ///   `Perspective` to the reference image row, scored one-sided (faster than normal raises it);
 ///   or, with `velocityModel` `mixture`, `-log p(x)` of its 8-bin direction histogram under a
 ///   ``GaussianMixture``;
@@ -65,7 +65,13 @@ public struct Attributes: VideoAnomalyDetector {
         public var backgroundThreshold: Float = 0.08
         /// Foreground where a pixel differs from the previous frame by at least this. Default 0.06.
         public var differenceThreshold: Float = 0.06
-        /// The Gaussian window of the dense flow (`DenseLucasKanade.windowSigma`), in pixels at
+        /// The dense optical flow: `farneback` (`FarnebackFlow` with the OpenCV settings of the
+        /// AI-VAD fallback and of the prototype, `Tools/reference/ped2_attributes_prototype.py`:
+        /// pyramid scale 0.5, 3 levels, a 15-pixel box window, 3 iterations, expansion radius 5
+        /// and sigma 1.2) or `lucaskanade` (`DenseLucasKanade`, 3 levels, window
+        /// `flowWindowSigma`). Default `farneback`.
+        public var flow: String = "farneback"
+        /// The Gaussian window of the Lucas-Kanade flow (`DenseLucasKanade.windowSigma`), in pixels at
         /// the motion scale. Default 4: a window like Farnebäck's 15 pixels, which on Ped2 gives
         /// the OpenCV speed baseline 0.922 micro AUROC, against 0.800 with 5 pixels.
         public var flowWindowSigma: Float = 4
@@ -106,7 +112,8 @@ public struct Attributes: VideoAnomalyDetector {
             OptionHelp("motionScale", "scale of the frames that background, flow and regions use"),
             OptionHelp("backgroundThreshold", "foreground: difference to the background of at least this (0...1)"),
             OptionHelp("differenceThreshold", "foreground: difference to the previous frame of at least this (0...1)"),
-            OptionHelp("flowWindowSigma", "Gaussian window of the dense flow, in pixels at the motion scale"),
+            OptionHelp("flow", "dense optical flow: farneback (OpenCV's 0.5, 3, 15, 3, 5, 1.2) or lucaskanade"),
+            OptionHelp("flowWindowSigma", "Gaussian window of the Lucas-Kanade flow, in pixels at the motion scale"),
             OptionHelp("fitPerspective", "fit the size-by-row line to the training objects instead of the row prior"),
             OptionHelp("minimumArea", "smallest object, in the clip's pixels"),
             OptionHelp("components", "Gaussians of the velocity and shape mixtures"),
@@ -132,6 +139,7 @@ public struct Attributes: VideoAnomalyDetector {
                 throw fail("\(name) must be at least 1, got \(value)")
             }
             guard motionScale > 0, motionScale <= 1 else { throw fail("motionScale must be in (0, 1], got \(motionScale)") }
+            guard ["farneback", "lucaskanade"].contains(flow) else { throw fail("flow must be farneback or lucaskanade, got \(flow)") }
             guard flowWindowSigma > 0, flowWindowSigma.isFinite else { throw fail("flowWindowSigma must be positive, got \(flowWindowSigma)") }
             for (name, value) in [("backgroundThreshold", backgroundThreshold), ("differenceThreshold", differenceThreshold)]
             where !(value > 0 && value < 1) {
@@ -144,6 +152,15 @@ public struct Attributes: VideoAnomalyDetector {
                 throw fail("mixtureRegularisation must be positive, got \(mixtureRegularisation)")
             }
             guard smoothingSigma >= 0, smoothingSigma.isFinite else { throw fail("smoothingSigma must be at least 0, got \(smoothingSigma)") }
+        }
+
+        /// The dense flow that ``flow`` names, with its settings.
+        public var flowEstimator: any DenseFlowEstimator {
+            guard flow == "lucaskanade" else { return FarnebackFlow() }
+            var lucasKanade = DenseLucasKanade()
+            lucasKanade.levels = 3
+            lucasKanade.windowSigma = flowWindowSigma
+            return lucasKanade
         }
 
         /// The chosen attributes, in the order of ``Attribute``.

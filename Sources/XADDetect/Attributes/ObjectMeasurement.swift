@@ -54,9 +54,7 @@ struct ObjectMeasurer: Sendable {
         }
         let scale = Float(planes[0].width) / Float(size.width)
         var background = try MedianBackground(median: Swift.stride(from: 0, to: planes.count, by: Swift.max(1, planes.count / 25)).map { planes[$0] })
-        var flow = DenseLucasKanade()
-        flow.levels = 3
-        flow.windowSigma = options.flowWindowSigma
+        let flow = options.flowEstimator
         let chosen = Array(Swift.stride(from: 0, to: planes.count, by: Swift.max(1, stride)))
         var result: [[MeasuredObject]] = []
         var nextBackgroundUpdate = 0

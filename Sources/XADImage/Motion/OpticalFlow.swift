@@ -58,9 +58,10 @@ public struct FlowField: Sendable, Equatable {
 /// first frame's central-difference gradients and `It` the warped difference. A small `tikhonov`
 /// term keeps flat regions at zero motion. Both frames are first smoothed with `presmoothSigma`.
 ///
-/// Chosen over Farnebäck's polynomial expansion because it reaches sub-pixel accuracy on textured
-/// motion with a handful of separable filters per iteration: fast enough for 25 frames/s at
-/// 360 x 240 on two cores. Displacements up to about `2^levels` pixels are recovered.
+/// It reaches sub-pixel accuracy on textured motion with a handful of separable filters per
+/// iteration, about 4 times faster than ``FarnebackFlow`` here; the attribute detector scores
+/// UCSD Ped2 better with Farnebäck's flow (see its README).
+/// Displacements up to about `2^levels` pixels are recovered.
 ///
 /// ```swift
 /// let flow = try DenseLucasKanade()(previous, next)       // FlowField, one (u, v) per pixel
