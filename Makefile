@@ -21,6 +21,7 @@ test: setup
 	@if [ "$$(id -u)" = 0 ]; then bash scripts/slurm-local.sh start; else echo "make test: not root; no local Slurm, its test is skipped" >&2; fi
 	$(SWIFT) test $(RELEASE) --skip-build --skip XADServeTests
 	$(SWIFT) test $(RELEASE) --skip-build --filter XADServeTests
+	$(FUZZ_SHORT_PASS)
 	$(INSTRUCTION_COUNTS)
 
 # The main job: `xad demo` on the embedded DeepPCB sample (Demo/deeppcb, MIT): PatchCore and PaDiM
@@ -58,6 +59,12 @@ docs: setup
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run.sh
+
+# make test's short pass: every target for FUZZ_CI_SECONDS from its corpus, in an unoptimised
+# build (cheaper to compile; coverage, not speed, is what catches a regression in a reader). A
+# crash fails make test, names the reader and leaves the input in Tests/Fuzz/regressions/<target>/.
+FUZZ_CI_SECONDS ?= 15
+FUZZ_SHORT_PASS = FUZZ_CONFIG=debug FUZZ_SECONDS=$(FUZZ_CI_SECONDS) FUZZ_NO_TABLE=1 bash Tests/Fuzz/run.sh
 
 # The reader, metric and fuzz-replay tests under AddressSanitizer, and the threaded kernels (GEMM
 # blocking, convolutions, k-centre greedy) and concurrent scoring under ThreadSanitizer, each in

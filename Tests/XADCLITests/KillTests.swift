@@ -60,9 +60,10 @@ struct KillTests {
         let outcome = try XADProcess.run(executable: URL(fileURLWithPath: "/bin/sh"),
                                          ["-c", "trap '' XFSZ; ulimit -f 4; exec " + quoted.joined(separator: " ")])
         #expect(outcome.status == 2, "\(outcome.stderr)")
-        // The reason is Foundation's wrapper ("NSCocoaErrorDomain error 512"), not yet the system's
-        // "File too large" (docs/RELIABILITY.md); the file and the failed write are named.
-        #expect(outcome.stderr.contains("\(model.path): cannot write the file"), "\(outcome.stderr)")
+        // The system's reason, not Foundation's wrapper ("NSCocoaErrorDomain error 512").
+        #expect(outcome.stderr.contains(
+            "\(model.path): cannot write the file (File too large: the file-size limit was hit (ulimit -f))"),
+            "\(outcome.stderr)")
         #expect(try Data(contentsOf: model) == before)
         #expect(try Self.partialFiles(beside: model).isEmpty)
     }

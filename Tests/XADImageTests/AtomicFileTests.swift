@@ -65,4 +65,19 @@ struct AtomicFileTests {
         #expect(moved?.description.contains("cannot move the written file into place") == true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["sub"])
     }
+
+    /// A full disk is said in words with the file's name: the writer's bytes go to `/dev/full`,
+    /// whose writes fail with ENOSPC through Foundation's `FileHandle` (wrapped in a Cocoa error).
+    @Test func aFullDiskIsNamedInWords() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("model.xadm")
+        let full = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+        defer { try? full.close() }
+        let error = #expect(throws: FileWriteError.self) {
+            try AtomicFile.write(to: url) { _ in try full.write(contentsOf: Data(count: 4096)) }
+        }
+        #expect(error?.description == "\(url.path): cannot write the file (No space left on device: the disk is full)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
 }

@@ -49,7 +49,24 @@ public enum AtomicFile {
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             if error is any StatusReportingError { throw error }
-            throw FileWriteError(url.path, "cannot write the file (\(error.localizedDescription))")
+            throw FileWriteError(url.path, "cannot write the file (\(reason(error)))")
+        }
+    }
+
+    /// The system's reason for a failed write. Foundation wraps `errno` in a Cocoa error whose own
+    /// text says little (EFBIG reads "NSCocoaErrorDomain error 512"), so the underlying POSIX code
+    /// is read when there is one, and a full disk or file-size limit is said in words.
+    static func reason(_ error: any Error) -> String {
+        let wrapped = error as NSError
+        let posix = [wrapped, wrapped.userInfo[NSUnderlyingErrorKey] as? NSError]
+            .compactMap { $0 }
+            .first { $0.domain == NSPOSIXErrorDomain }
+        guard let code = posix.map({ Int32($0.code) }) else { return error.localizedDescription }
+        let system = String(cString: strerror(code))
+        switch code {
+        case ENOSPC, EDQUOT: return "\(system): the disk is full"
+        case EFBIG: return "\(system): the file-size limit was hit (ulimit -f)"
+        default: return system
         }
     }
 }

@@ -17,6 +17,14 @@ private let selectedTarget: FuzzTarget = {
     return target
 }()
 
+/// One input, any bytes: libFuzzer's entry point. The driver below calls it; an unoptimised build
+/// (`FUZZ_CONFIG=debug`) links libFuzzer's own `main` as well, which needs this symbol by name.
+@_cdecl("LLVMFuzzerTestOneInput")
+func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    selectedTarget.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+
 /// libFuzzer's driver (its own `main` cannot be used: SwiftPM links an executable's `main` to
 /// `XADFuzz_main`, defined below).
 @_silgen_name("LLVMFuzzerRunDriver")
@@ -29,10 +37,7 @@ private func runFuzzerDriver(
 func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
     var count = argc, arguments = argv
     _ = selectedTarget
-    return runFuzzerDriver(&count, &arguments) { data, size in
-        selectedTarget.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-        return 0
-    }
+    return runFuzzerDriver(&count, &arguments) { data, size in testOneInput(data, size) }
 }
 #else
 /// Replays files through a target: `XADFuzz <target> FILE...`.
