@@ -69,16 +69,64 @@ struct FarnebackSystem {
     /// `FarnebackUpdateFlow_Blur` and `_GaussianBlur`: `d = G⁻¹ h` with `10⁻³` added to `det G`.
     func solved(window: Int, gaussian: Bool) -> FlowField {
         let radius = window / 2
-        var weights: [Float]
-        if gaussian {
-            let sigma = 0.3 * Double(radius)
-            let raw = (0...radius).map { $0 == 0 ? 1 : exp(-Double($0 * $0) / (2 * sigma * sigma)) }
-            let total = raw[0] + 2 * raw.dropFirst().reduce(0, +)
-            weights = raw.map { Float($0 / total) }
-        } else {
-            // OpenCV's box divides by window² (the same as 2 radius + 1 for odd windows).
-            weights = [Float](repeating: 1 / Float(window), count: radius + 1)
+        // OpenCV's box divides by window² (the same as (2 radius + 1)² for odd windows).
+        let averaged = gaussian ? gaussianAveraged(radius: radius)
+                                : boxSummed(radius: radius).map { $0 / Double(window * window) }
+        var flow = FlowField(width: width, height: height)
+        for i in 0..<(width * height) {
+            let p = 5 * i
+            let (g11, g12, g22, h1, h2) = (averaged[p], averaged[p + 1], averaged[p + 2], averaged[p + 3], averaged[p + 4])
+            let inverse = 1 / (g11 * g22 - g12 * g12 + 1e-3)
+            flow.u[i] = Float((g11 * h2 - g12 * h1) * inverse)
+            flow.v[i] = Float((g22 * h1 - g12 * h2) * inverse)
         }
+        return flow
+    }
+
+    /// The terms summed over the `(2 radius + 1)²` box around each pixel, edges repeated: running
+    /// sums down the columns, then along the rows, so the cost does not grow with the window.
+    private func boxSummed(radius: Int) -> [Double] {
+        let rowLength = 5 * width
+        func rowStart(_ y: Int) -> Int { min(max(y, 0), height - 1) * rowLength }
+        func pixelStart(_ x: Int) -> Int { 5 * min(max(x, 0), width - 1) }
+        var columns = [Double](repeating: 0, count: terms.count)
+        var running = [Double](repeating: 0, count: rowLength)
+        for k in -radius...radius {
+            let row = rowStart(k)
+            for j in 0..<rowLength { running[j] += Double(terms[row + j]) }
+        }
+        for y in 0..<height {
+            let row = y * rowLength, entering = rowStart(y + radius + 1), leaving = rowStart(y - radius)
+            for j in 0..<rowLength {
+                columns[row + j] = running[j]
+                running[j] += Double(terms[entering + j]) - Double(terms[leaving + j])
+            }
+        }
+        var sums = [Double](repeating: 0, count: terms.count)
+        var window = [Double](repeating: 0, count: 5)
+        for y in 0..<height {
+            let row = y * rowLength
+            for c in 0..<5 { window[c] = 0 }
+            for k in -radius...radius {
+                for c in 0..<5 { window[c] += columns[row + pixelStart(k) + c] }
+            }
+            for x in 0..<width {
+                let entering = row + pixelStart(x + radius + 1), leaving = row + pixelStart(x - radius)
+                for c in 0..<5 {
+                    sums[row + 5 * x + c] = window[c]
+                    window[c] += columns[entering + c] - columns[leaving + c]
+                }
+            }
+        }
+        return sums
+    }
+
+    /// The terms averaged with a separable Gaussian of deviation `0.3 radius`, edges repeated.
+    private func gaussianAveraged(radius: Int) -> [Double] {
+        let sigma = 0.3 * Double(radius)
+        let raw = (0...radius).map { $0 == 0 ? 1 : exp(-Double($0 * $0) / (2 * sigma * sigma)) }
+        let total = raw[0] + 2 * raw.dropFirst().reduce(0, +)
+        let weights = raw.map { Float($0 / total) }
         var columns = [Float](repeating: 0, count: terms.count)
         for y in 0..<height {
             let row = 5 * y * width
@@ -88,22 +136,20 @@ struct FarnebackSystem {
                 for j in 0..<(5 * width) { columns[row + j] += (terms[above + j] + terms[below + j]) * weights[k] }
             }
         }
-        var flow = FlowField(width: width, height: height)
-        var sums = [Double](repeating: 0, count: 5)
+        var averaged = [Double](repeating: 0, count: terms.count)
         for y in 0..<height {
             let row = 5 * y * width
             for x in 0..<width {
-                for c in 0..<5 { sums[c] = Double(columns[row + 5 * x + c] * weights[0]) }
-                for k in stride(from: 1, through: radius, by: 1) {
-                    let left = row + 5 * max(x - k, 0), right = row + 5 * min(x + k, width - 1)
-                    for c in 0..<5 { sums[c] += Double((columns[left + c] + columns[right + c]) * weights[k]) }
+                for c in 0..<5 {
+                    var sum = Double(columns[row + 5 * x + c] * weights[0])
+                    for k in stride(from: 1, through: radius, by: 1) {
+                        let left = row + 5 * max(x - k, 0), right = row + 5 * min(x + k, width - 1)
+                        sum += Double((columns[left + c] + columns[right + c]) * weights[k])
+                    }
+                    averaged[row + 5 * x + c] = sum
                 }
-                let (g11, g12, g22, h1, h2) = (sums[0], sums[1], sums[2], sums[3], sums[4])
-                let inverse = 1 / (g11 * g22 - g12 * g12 + 1e-3)
-                flow.u[y * width + x] = Float((g11 * h2 - g12 * h1) * inverse)
-                flow.v[y * width + x] = Float((g22 * h1 - g12 * h2) * inverse)
             }
         }
-        return flow
+        return averaged
     }
 }
