@@ -111,13 +111,15 @@ struct DeepSVDDTests {
             ?? Array(0..<10)
     }
 
+    /// The small-set settings of the README's table, shortened (10 pretraining and 20 Deep SVDD
+    /// epochs, batches of 32 at rate 0.001): image AUROC at least 0.95 on digit 1 (measured 0.988).
     @Test(.enabled(if: SharedData.shouldTest(MNISTOneClassTests.file)))
     func tellsOnesFromOtherDigits() throws {
         var options = DeepSVDD.Options()
-        options.epochs = 30
+        (options.pretrain, options.epochs, options.batchSize, options.learningRate) = (10, 20, 32, 1e-3)
         let result = try Self.oneClass(1, classes: try MNISTOneClassTests.digits(), options: options)
-        print("Deep SVDD MNIST one-class, digit 1, 30 epochs: image AUROC \(result.auroc), fit \(result.fitSeconds) s")
-        #expect(result.auroc >= 0.9)
+        print("Deep SVDD MNIST one-class, digit 1, pretrain 10 + 20 epochs: image AUROC \(result.auroc), fit \(result.fitSeconds) s")
+        #expect(result.auroc >= 0.95)
     }
 
     /// Every digit, for the README's table: `XAD_DEEPSVDD_MNIST=<epochs>` to run; optionally
