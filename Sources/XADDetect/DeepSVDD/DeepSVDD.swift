@@ -10,8 +10,8 @@ import XADTensor
 /// so gradient explainers (saliency, integrated gradients, Grad-CAM on the last convolutional
 /// block, tap `features`) explain the score. No backbone; the network (`DeepSVDDNetwork`) sees
 /// the preprocessed image, by default contrast-normalised and min-max scaled as in the paper
-/// (``Options-swift.struct/preprocess``), and starts from the encoder of a pretrained autoencoder
-/// (``Options-swift.struct/pretrain``).
+/// (`Options.preprocess`), and starts from the encoder of a pretrained autoencoder
+/// (`Options.pretrain`).
 public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
     /// Deep SVDD's options, saved inside every model.
     public struct Options: MethodOptions {
