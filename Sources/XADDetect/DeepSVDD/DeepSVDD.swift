@@ -9,10 +9,28 @@ import XADTensor
 /// Score: `‖φ(x) - c‖²`. Deep SVDD has no localisation: its map is the score at every pixel,
 /// so gradient explainers (saliency, integrated gradients, Grad-CAM on the last convolutional
 /// block, tap `features`) explain the score. No backbone; the network (`DeepSVDDNetwork`) sees
-/// the preprocessed image.
+/// the preprocessed image, by default contrast-normalised and min-max scaled as in the paper
+/// (`Options.preprocess`), and starts from the encoder of a pretrained autoencoder
+/// (`Options.pretrain`).
 public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
     /// Deep SVDD's options, saved inside every model.
     public struct Options: MethodOptions {
+        /// How the network sees the prepared image.
+        public enum InputScaling: String, Codable, Sendable, CaseIterable {
+            /// The paper's: global contrast normalisation (L1), then min-max scaling with the
+            /// extremes of the training images (saved in the model).
+            case gcn
+            /// The prepared image as it is.
+            case none
+        }
+
+        /// How the network sees the prepared image. Default `gcn` (the paper's).
+        public var preprocess = InputScaling.gcn
+        /// Epochs of autoencoder pretraining of the weights (0: none); the same batch size,
+        /// learning rate and schedule as Deep SVDD's. Default 20 (the paper pretrains 250).
+        public var pretrain = 20
+        /// L2 weight decay of the pretraining. Default 0.0005 (the paper's code, `ae_weight_decay`).
+        public var pretrainWeightDecay: Float = 5e-4
         /// Numbers in the representation `φ(x)`. Default 32 (the paper's for MNIST).
         public var representation = 32
         /// Passes over the training images. Default 20 (the paper trains 150).
@@ -30,7 +48,12 @@ public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
 
         public init() {}
 
-        public static let help = [OptionHelp("representation", "numbers in the representation phi(x)")]
+        public static let help = [
+            OptionHelp("preprocess", "gcn (contrast normalisation and min-max scaling, the paper's) or none"),
+            OptionHelp("pretrain", "epochs of autoencoder pretraining of the weights (0: none)"),
+            OptionHelp("pretrainWeightDecay", "L2 weight decay of the pretraining"),
+            OptionHelp("representation", "numbers in the representation phi(x)"),
+        ]
             + TrainingPlan.optionHelp.filter { !["optimiser", "clipNorm"].contains($0.key) }
 
         /// The training part of the options: Adam, no clipping.
@@ -39,11 +62,21 @@ public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
                          weightDecay: weightDecay, schedule: schedule, patience: patience)
         }
 
+        /// The pretraining's plan: Deep SVDD's with `pretrain` epochs, `pretrainWeightDecay` and no early stopping.
+        var pretrainingPlan: TrainingPlan {
+            TrainingPlan(epochs: pretrain, batchSize: batchSize, learningRate: learningRate, optimiser: .adam,
+                         weightDecay: pretrainWeightDecay, schedule: schedule)
+        }
+
         public func validate(method: String) throws {
             guard representation >= 1 else {
                 throw OptionError.invalidValue(method: method, message: "representation must be at least 1, got \(representation)")
             }
+            guard pretrain >= 0 else {
+                throw OptionError.invalidValue(method: method, message: "pretrain must be 0 or more epochs, got \(pretrain)")
+            }
             try plan.validate(method: method)
+            if pretrain > 0 { try pretrainingPlan.validate(method: method) }
         }
     }
 
@@ -66,8 +99,14 @@ public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
         let samples = try context.images.preparedTensor(preprocessing, progress: context.progress)
         let held = try context.validation.flatMap { $0.count > 0 ? try $0.preparedTensor(preprocessing) : nil }
         var generator = SeededGenerator(seed: context.training.seed)
+        let scaling = options.preprocess == .gcn ? try ContrastScaling.fitted(to: samples) : nil
         var network = try DeepSVDDNetwork(channels: samples.shape[1], imageSize: preprocessing.outputSize,
-                                          representation: options.representation, generator: &generator)
+                                          representation: options.representation, scaling: scaling, generator: &generator)
+        // A resumed run restores every weight from the Deep SVDD checkpoint: pretraining would be lost work.
+        if options.pretrain > 0, !context.training.resume {
+            network = try DeepSVDDAutoencoder.pretrained(network, samples: samples, validation: held, plan: options.pretrainingPlan,
+                                                         settings: context.training, progress: context.progress)
+        }
         network.centre = try network.initialCentre(of: samples, batchSize: options.batchSize)
         let loop = TrainingLoop(detector: name, plan: options.plan, settings: context.training, progress: context.progress)
         let outcome = try loop.run(network, samples: samples, validation: held)
@@ -111,7 +150,8 @@ public struct DeepSVDD: AnomalyDetector, DifferentiableDetector {
         let channels = try DetectorSetup.trainedChannels(tensors, firstConvolution: "conv1.weight", detector: "deepsvdd")
         var generator = SeededGenerator(seed: 0)
         var network = try DeepSVDDNetwork(channels: channels, imageSize: setup.preprocessing.outputSize,
-                                          representation: options.representation, generator: &generator)
+                                          representation: options.representation,
+                                          scaling: options.preprocess == .gcn ? ContrastScaling() : nil, generator: &generator)
         do { try network.load(tensors) } catch {
             throw DetectorError.invalidInput("the saved Deep SVDD model's tensors do not fit its options and image size: \(error)")
         }

@@ -1,18 +1,22 @@
 import XADTensor
 
 /// The LeNet-type network Ruff et al. (ICML 2018) use for MNIST, for any image size divisible by
-/// 4: two blocks of a 5x5 convolution without bias (8, then 4 channels), batch normalisation
-/// without affine parameters (ε = 1e-4), LeakyReLU (slope 0.01) and 2x2 max pooling, then a
-/// linear map without bias to the `representation` numbers `φ(x)`. No bias anywhere: a bias
-/// would let the network map everything to the centre `c` (the paper's Proposition 2).
+/// 4: optional input scaling (``ContrastScaling``, the paper's preprocessing), then two blocks of a
+/// 5x5 convolution without bias (8, then 4 channels), batch normalisation without affine
+/// parameters (ε = 1e-4), LeakyReLU (slope 0.01) and 2x2 max pooling, then a linear map without
+/// bias to the `representation` numbers `φ(x)`. No bias anywhere: a bias would let the network
+/// map everything to the centre `c` (the paper's Proposition 2).
 ///
 /// The one-class objective is the mean of `‖φ(x) - c‖²`; `c` is a buffer, set once before
 /// training (``DeepSVDDNetwork/initialCentre(of:batchSize:)``) and saved with the weights.
 ///
-/// Tensors: `conv1.weight`, `norm1.running_*`, `conv2.weight`, `norm2.running_*`, `fc.weight`, `centre`.
+/// Tensors: `scaling.minimum`, `scaling.maximum` (with input scaling), `conv1.weight`,
+/// `norm1.running_*`, `conv2.weight`, `norm2.running_*`, `fc.weight`, `centre`.
 struct DeepSVDDNetwork: TrainableModel {
     static let leakyReLU = Activation("leaky_relu") { x in try x.relu() - (-x).relu() * 0.01 }
 
+    /// The paper's contrast normalisation and min-max scaling of the input; nil: the prepared image as it is.
+    var scaling: ContrastScaling?
     var conv1: Conv2D
     var norm1 = NormalisationWithoutAffine(channels: 8)
     var conv2: Conv2D
@@ -21,19 +25,29 @@ struct DeepSVDDNetwork: TrainableModel {
     /// The hypersphere's centre `c`, `[representation]`.
     var centre: Tensor
 
+    /// The channels of the last convolutional block.
+    static let featureChannels = 4
+
     /// - Throws: ``DetectorError/invalidOption(_:)`` when the image size is not a multiple of 4.
-    init(channels: Int, imageSize: Size2, representation: Int, generator: inout SeededGenerator) throws {
+    init(channels: Int, imageSize: Size2, representation: Int, scaling: ContrastScaling?,
+         generator: inout SeededGenerator) throws {
         guard imageSize.height % 4 == 0, imageSize.width % 4 == 0, imageSize.height >= 4, imageSize.width >= 4 else {
             throw DetectorError.invalidOption("deepsvdd: the image size \(imageSize) must be a multiple of 4 (e.g. 28 or 32 for digits)")
         }
+        self.scaling = scaling
         conv1 = try Conv2D(inputChannels: channels, outputChannels: 8, kernelSize: 5, padding: 2, bias: false, generator: &generator)
-        conv2 = try Conv2D(inputChannels: 8, outputChannels: 4, kernelSize: 5, padding: 2, bias: false, generator: &generator)
-        fc = try Linear(inputSize: 4 * (imageSize.height / 4) * (imageSize.width / 4), outputSize: representation, bias: false,
-                        generator: &generator)
+        conv2 = try Conv2D(inputChannels: 8, outputChannels: Self.featureChannels, kernelSize: 5, padding: 2, bias: false,
+                           generator: &generator)
+        fc = try Linear(inputSize: Self.featureChannels * (imageSize.height / 4) * (imageSize.width / 4),
+                        outputSize: representation, bias: false, generator: &generator)
         centre = .zeros([representation])
     }
 
     mutating func visit(_ visitor: inout ModuleVisitor) {
+        if var scaling {
+            visitor.child("scaling", &scaling)
+            self.scaling = scaling
+        }
         visitor.child("conv1", &conv1)
         visitor.child("norm1", &norm1)
         visitor.child("conv2", &conv2)
@@ -42,12 +56,24 @@ struct DeepSVDDNetwork: TrainableModel {
         visitor.buffer("centre", &centre)
     }
 
+    /// The input as the convolutions see it: scaled by ``scaling`` when there is one.
+    func scaled(_ input: Tensor) throws -> Tensor {
+        try scaling.map { try $0(input) } ?? input
+    }
+
     /// The last convolutional block's map `[N, 4, H/4, W/4]` and `φ(x)` `[N, representation]`
     /// in evaluation mode (running statistics).
     func forward(_ input: Tensor) throws -> (features: Tensor, representation: Tensor) {
-        let first = try Self.leakyReLU(norm1(conv1(input))).maxPool2d(kernel: 2)
+        let first = try Self.leakyReLU(norm1(conv1(scaled(input)))).maxPool2d(kernel: 2)
         let features = try Self.leakyReLU(norm2(conv2(first))).maxPool2d(kernel: 2)
         return (features, try fc(features.flattened(fromAxis: 1)))
+    }
+
+    /// `φ` of an already ``scaled(_:)`` batch in training mode (batch statistics, updating the running ones).
+    mutating func trainingRepresentation(ofScaled input: Tensor) throws -> Tensor {
+        let first = try Self.leakyReLU(norm1(training: conv1(input))).maxPool2d(kernel: 2)
+        let features = try Self.leakyReLU(norm2(training: conv2(first))).maxPool2d(kernel: 2)
+        return try fc(features.flattened(fromAxis: 1))
     }
 
     /// `‖φ(x) - c‖²` per image, `[N]`.
@@ -70,9 +96,7 @@ struct DeepSVDDNetwork: TrainableModel {
     }
 
     mutating func trainingLoss(_ batch: Tensor, generator: inout SeededGenerator) throws -> Tensor {
-        let first = try Self.leakyReLU(norm1(training: conv1(batch))).maxPool2d(kernel: 2)
-        let features = try Self.leakyReLU(norm2(training: conv2(first))).maxPool2d(kernel: 2)
-        return try distances(fc(features.flattened(fromAxis: 1))).mean()
+        try distances(trainingRepresentation(ofScaled: scaled(batch))).mean()
     }
 
     func evaluationLoss(_ batch: Tensor) throws -> Tensor {
