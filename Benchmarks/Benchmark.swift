@@ -5,7 +5,13 @@ import XADTensor
 protocol BenchmarkSuite {
     /// The key of this suite's section in the JSON output.
     var name: String { get }
+    /// Whether a run that names no suite includes this one (false for suites of many minutes).
+    var runsByDefault: Bool { get }
     func run(into report: inout BenchmarkReport) throws
+}
+
+extension BenchmarkSuite {
+    var runsByDefault: Bool { true }
 }
 
 /// The figures of one run, printed as JSON on stdout. Progress goes to stderr.
