@@ -46,11 +46,7 @@ func medianSeconds(repetitions: Int = 5, _ body: () throws -> Void) rethrows -> 
 /// The least process CPU time of `body` over `repetitions` runs, after one warm-up run: on a
 /// shared machine, one thread's CPU time moves far less with other processes' load than wall time.
 func cpuSeconds(repetitions: Int = 7, _ body: () throws -> Void) rethrows -> Double {
-    func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    let now = processCPUSeconds
     try body()
     var best = Double.infinity
     for _ in 0..<repetitions {
@@ -59,6 +55,13 @@ func cpuSeconds(repetitions: Int = 7, _ body: () throws -> Void) rethrows -> Dou
         best = Swift.min(best, now() - start)
     }
     return best
+}
+
+/// The CPU time of this process so far (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 /// Rounds for readable JSON.

@@ -18,6 +18,7 @@ let suites: [any BenchmarkSuite] = [
     MotionBenchmarks(),
     VideoDataBenchmarks(),
     AttributeBenchmarks(),
+    DemoBenchmarks(),
     PatchCoreScaleBenchmarks(images: 1000, maximumFitPatches: nil),
     PatchCoreScaleBenchmarks(images: 2000, maximumFitPatches: nil),
     PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: nil),

@@ -64,7 +64,7 @@ struct DemoCommand: ParsableCommand {
         let console = progress.console
         let demo = DemoRun(
             data: URL(fileURLWithPath: data), format: format, output: URL(fileURLWithPath: out), imageSize: imageSize,
-            detectors: detectors.split(separator: ",").map { DemoRun.Detector($0.trimmingCharacters(in: .whitespaces)) },
+            detectors: detectors.split(separator: ",").map { DemoRun.Detector.standard($0.trimmingCharacters(in: .whitespaces)) },
             explainedImages: explain, weightsPath: backbone.weights, evaluationProtocol: evaluationProtocol)
         let result = try demo.run(progress: console.progress, warn: console.warn)
         try output.publish(result, text: "report: \(result.report)\n\(result.table)")
