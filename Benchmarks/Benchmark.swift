@@ -57,6 +57,20 @@ func cpuSeconds(repetitions: Int = 7, _ body: () throws -> Void) rethrows -> Dou
     return best
 }
 
+extension BenchmarkSuite {
+    /// `../shared/data/FOLDER` beside the repository, or nil, recorded as this suite's reason for
+    /// skipping, when it is missing.
+    func sharedData(_ folder: String, into report: inout BenchmarkReport) -> URL? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/data/\(folder)")
+        guard FileManager.default.fileExists(atPath: root.path) else {
+            report.record(name, "skipped", "no data at \(root.path)")
+            return nil
+        }
+        return root
+    }
+}
+
 /// The CPU time of this process so far (all threads), in seconds.
 func processCPUSeconds() -> Double {
     var time = timespec()

@@ -19,12 +19,7 @@ struct PatchCoreScaleBenchmarks: BenchmarkSuite {
     var runsByDefault: Bool { false }
 
     func run(into report: inout BenchmarkReport) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data/mtd")
-        guard FileManager.default.fileExists(atPath: root.path) else {
-            report.record(name, "skipped", "no MTD data at \(root.path)")
-            return
-        }
+        guard let root = sharedData("mtd", into: &report) else { return }
         let training = DihedralImages(base: DatasetImages(try DatasetFormats.load(root, format: "mtd").train), count: images)
         var options = PatchCore.Options()
         options.maximumBankSize = 10_000
