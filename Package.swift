@@ -123,7 +123,8 @@ let package = Package(
 
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADData", "XADDetect", "XADExplain"],
+            dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADData", "XADDetect", "XADExplain",
+                           "XADBench"],
             path: "Benchmarks", swiftSettings: release),
 
         // One fuzz target per reader of untrusted files (Tests/Fuzz/README.md), and the libFuzzer driver.

@@ -5,7 +5,13 @@ import XADTensor
 protocol BenchmarkSuite {
     /// The key of this suite's section in the JSON output.
     var name: String { get }
+    /// Whether a run that names no suite includes this one (false for suites of many minutes).
+    var runsByDefault: Bool { get }
     func run(into report: inout BenchmarkReport) throws
+}
+
+extension BenchmarkSuite {
+    var runsByDefault: Bool { true }
 }
 
 /// The figures of one run, printed as JSON on stdout. Progress goes to stderr.
@@ -40,11 +46,7 @@ func medianSeconds(repetitions: Int = 5, _ body: () throws -> Void) rethrows -> 
 /// The least process CPU time of `body` over `repetitions` runs, after one warm-up run: on a
 /// shared machine, one thread's CPU time moves far less with other processes' load than wall time.
 func cpuSeconds(repetitions: Int = 7, _ body: () throws -> Void) rethrows -> Double {
-    func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    let now = processCPUSeconds
     try body()
     var best = Double.infinity
     for _ in 0..<repetitions {
@@ -53,6 +55,27 @@ func cpuSeconds(repetitions: Int = 7, _ body: () throws -> Void) rethrows -> Dou
         best = Swift.min(best, now() - start)
     }
     return best
+}
+
+extension BenchmarkSuite {
+    /// `../shared/data/FOLDER` beside the repository, or nil, recorded as this suite's reason for
+    /// skipping, when it is missing.
+    func sharedData(_ folder: String, into report: inout BenchmarkReport) -> URL? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/data/\(folder)")
+        guard FileManager.default.fileExists(atPath: root.path) else {
+            report.record(name, "skipped", "no data at \(root.path)")
+            return nil
+        }
+        return root
+    }
+}
+
+/// The CPU time of this process so far (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 /// Rounds for readable JSON.

@@ -12,12 +12,7 @@ struct DetectorBenchmarks: BenchmarkSuite {
     let name = "detectors"
 
     func run(into report: inout BenchmarkReport) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data/mtd")
-        guard FileManager.default.fileExists(atPath: root.path) else {
-            report.record(name, "skipped", "no MTD data at \(root.path)")
-            return
-        }
+        guard let root = sharedData("mtd", into: &report) else { return }
         let dataset = try DatasetFormats.load(root, format: "mtd")
         let backbone = try Backbones.load("efficientnet-lite0")
         let training = DatasetImages(dataset.train)

@@ -18,10 +18,12 @@ struct TensorBenchmarks: BenchmarkSuite {
         var generator = SeededGenerator(seed: 1)
         let sgemmGflops = try matrixProducts(into: &report, generator: &generator)
         try convolutions(into: &report, sgemmGflops: sgemmGflops, generator: &generator)
+        try smallPlaneDepthwise(into: &report, timer: { try medianSeconds($0) }, suffix: "gflops", generator: &generator)
         let threads = Threads.count
         Threads.count = 1
         defer { Threads.count = threads }
         try oneThreadCPUTime(into: &report, generator: &generator)
+        try smallPlaneDepthwise(into: &report, timer: { try cpuSeconds($0) }, suffix: "1thread_cpu_gflops", generator: &generator)
 
         let a = Tensor.normal([512, 512], generator: &generator)
         let b = Tensor.normal([512, 512], generator: &generator)
@@ -73,6 +75,23 @@ struct TensorBenchmarks: BenchmarkSuite {
             let bytes = 4 * (Double(planes.count) + outputs + Double(depthwise.count))
             report.record(name, "depthwise3x3_112_c32_b8_s\(stride)_gflops", rounded(2 * 9 * outputs / seconds / 1e9))
             report.record(name, "depthwise3x3_112_c32_b8_s\(stride)_gb_per_s", rounded(bytes / seconds / 1e9))
+        }
+    }
+
+    /// Depthwise 3x3 at batch 1 on the small planes of EfficientNet-Lite0's deeper stages (240
+    /// channels at 16 x 16 and 32 x 32, stride 1 and 2), keys `depthwise3x3_c240_SIDE_b1_sSTRIDE_SUFFIX`,
+    /// timed by `timer` (seconds of one run).
+    private func smallPlaneDepthwise(into report: inout BenchmarkReport, timer: (() throws -> Void) throws -> Double,
+                                     suffix: String, generator: inout SeededGenerator) throws {
+        let weight = Tensor.normal([240, 1, 3, 3], std: 0.3, generator: &generator)
+        for side in [16, 32] {
+            let planes = Tensor.normal([1, 240, side, side], generator: &generator)
+            for stride in [1, 2] {
+                let seconds = try timer { _ = try planes.conv2d(weight, stride: Size2(stride), padding: 1, groups: 240) }
+                let outSize = (side - 1) / stride + 1
+                report.record(name, "depthwise3x3_c240_\(side)_b1_s\(stride)_\(suffix)",
+                              rounded(2 * 9 * Double(240 * outSize * outSize) / seconds / 1e9))
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
+import XADDetect
 import XADTensor
 
-// `xad-benchmarks [SUITE...]`: runs the named suites (all by default) and prints JSON.
+// `xad-benchmarks [SUITE...]`: runs the named suites (those that run by default when none is named)
+// and prints JSON.
 // One registration line per suite.
 let suites: [any BenchmarkSuite] = [
     TensorBenchmarks(),
@@ -16,6 +18,11 @@ let suites: [any BenchmarkSuite] = [
     MotionBenchmarks(),
     VideoDataBenchmarks(),
     AttributeBenchmarks(),
+    DemoBenchmarks(),
+    PatchCoreScaleBenchmarks(images: 1000, maximumFitPatches: nil),
+    PatchCoreScaleBenchmarks(images: 2000, maximumFitPatches: nil),
+    PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: nil),
+    PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: PatchCore.Options().maximumFitPatches),
 ]
 
 // `xad-benchmarks --workload NAME`: one fixed workload for instruction counting (see InstructionWorkloads.swift).
@@ -25,7 +32,7 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--workload" {
 
 let requested = Set(CommandLine.arguments.dropFirst())
 var report = BenchmarkReport()
-for suite in suites where requested.isEmpty || requested.contains(suite.name) {
+for suite in suites where requested.isEmpty ? suite.runsByDefault : requested.contains(suite.name) {
     FileHandle.standardError.write(Data("benchmark \(suite.name)\n".utf8))
     try suite.run(into: &report)
 }

@@ -22,6 +22,15 @@ def conv_gflops(batch, channels_in, channels_out, size, kernel, stride=1, groups
     return flops / seconds / 1e9, bytes_moved / seconds / 1e9
 
 
+def small_plane_depthwise(results, timer, suffix):
+    """Depthwise 3x3 at batch 1 on EfficientNet-Lite0's small planes: 240 channels at 16x16 and
+    32x32, stride 1 and 2."""
+    for side in (16, 32):
+        for stride in (1, 2):
+            gflops, _ = conv_gflops(1, 240, 240, side, 3, stride=stride, groups=240, timer=timer)
+            results[f"torch_depthwise3x3_c240_{side}_b1_s{stride}_{suffix}"] = round(gflops, 3)
+
+
 def run():
     torch.set_num_threads(2)
     results = {}
@@ -38,6 +47,7 @@ def run():
             gflops, gb_per_s = conv_gflops(8, 32, 32, 112, 3, stride=stride, groups=32)
             results[f"torch_depthwise3x3_112_c32_b8_s{stride}_gflops"] = round(gflops, 3)
             results[f"torch_depthwise3x3_112_c32_b8_s{stride}_gb_per_s"] = round(gb_per_s, 3)
+        small_plane_depthwise(results, median_seconds, "gflops")
 
         torch.set_num_threads(1)
         seconds = cpu_seconds(lambda: torch.mm(a, b))
@@ -48,6 +58,7 @@ def run():
         for stride in (1, 2):
             gflops, _ = conv_gflops(8, 32, 32, 112, 3, stride=stride, groups=32, timer=cpu_seconds)
             results[f"torch_depthwise3x3_112_c32_b8_s{stride}_1thread_cpu_gflops"] = round(gflops, 3)
+        small_plane_depthwise(results, cpu_seconds, "1thread_cpu_gflops")
 
     # Gradient explainers run a forward pass and the input's gradient through a frozen network.
     results["torch_conv3x3_64_56_b8_with_input_gradient_1thread_cpu_ms"] = with_input_gradient_ms(

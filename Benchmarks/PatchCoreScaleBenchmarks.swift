@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+import XADData
+import XADDetect
+import XADModels
+import XADTensor
+
+/// PatchCore fitted on many images at 256 x 256: MTD v1's normal training images repeated under
+/// the eight flips and quarter turns of the square (made on the fly, never stored) up to
+/// `images`, with the coreset held at 10,000 patches (`maximumBankSize`) so that its time shows
+/// how it grows with the patches alone. Records the patches held, fit and coreset seconds and
+/// the process's peak memory; run one size per process (`xad-benchmarks patchcore-scale-5000`
+/// under `/usr/bin/time -v`), since peak memory only ever rises. Not run by default.
+struct PatchCoreScaleBenchmarks: BenchmarkSuite {
+    let images: Int
+    /// The fit's ``PatchCore/Options/maximumFitPatches``; nil holds every patch.
+    let maximumFitPatches: Int?
+    var name: String { "patchcore-scale-\(images)" + (maximumFitPatches == nil ? "-unbounded" : "") }
+    var runsByDefault: Bool { false }
+
+    func run(into report: inout BenchmarkReport) throws {
+        guard let root = sharedData("mtd", into: &report) else { return }
+        let training = DihedralImages(base: DatasetImages(try DatasetFormats.load(root, format: "mtd").train), count: images)
+        var options = PatchCore.Options()
+        options.maximumBankSize = 10_000
+        options.maximumFitPatches = maximumFitPatches
+        let clock = ContinuousClock()
+        let coresetStart = Mutex(clock.now)
+        let start = clock.now
+        let model = try PatchCore.fit(
+            on: training, setup: DetectorSetup(layers: PatchCore.defaultLayers), options: options,
+            backbone: try Backbones.load("efficientnet-lite0"), progress: { stage, done, total in
+                if stage == "coreset" && done == 0 { coresetStart.withLock { $0 = clock.now } }
+                if stage == "features" && done % 500 < 16 { FileHandle.standardError.write(Data("  features \(done)/\(total)\n".utf8)) }
+            })
+        report.record(name, "fit_seconds", rounded((clock.now - start).seconds, 1))
+        report.record(name, "coreset_seconds", rounded((clock.now - coresetStart.withLock { $0 }).seconds, 1))
+        report.record(name, "bank_patches", model.fittedTensors["memory_bank"]?.shape[0] ?? 0)
+        report.record(name, "peak_resident_megabytes", rounded(BackboneBenchmarks.peakResidentMegabytes(), 0))
+    }
+}
+
+/// `count` images cycling through `base`, each pass under the next of the square's eight
+/// symmetries (identity, transposes and mirror images), so repeats are not pixel copies.
+struct DihedralImages: ImageSource {
+    let base: DatasetImages
+    let count: Int
+
+    func image(at index: Int) throws -> Tensor {
+        let image = try base.image(at: index % base.count)
+        let symmetry = index / base.count % 8
+        let turned = symmetry & 1 == 0 ? image : try image.permuted([0, 1, 3, 2])
+        let mirrored = symmetry & 2 == 0 ? turned : Self.mirrored(turned, axis: 3)
+        return symmetry & 4 == 0 ? mirrored : Self.mirrored(mirrored, axis: 2)
+    }
+
+    /// `image` `[1, C, H, W]` reversed along `axis` (2: rows, 3: columns).
+    private static func mirrored(_ image: Tensor, axis: Int) -> Tensor {
+        let (channels, height, width) = (image.shape[1], image.shape[2], image.shape[3])
+        let source = image.scalars
+        return Tensor(shape: image.shape) { out in
+            for c in 0..<channels {
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let (sy, sx) = axis == 2 ? (height - 1 - y, x) : (y, width - 1 - x)
+                        out[(c * height + y) * width + x] = source[(c * height + sy) * width + sx]
+                    }
+                }
+            }
+        }
+    }
+}
