@@ -75,6 +75,52 @@ struct BenchmarkConfigTests {
         #expect(Set(grid.cells.compactMap(\.explainer)) == Set(Explainers.names))
     }
 
+    @Test func aNamedEntryBesideAllReplacesThatMethodsDefaultsWithoutADuplicate() throws {
+        let epochs = OptionOverrides(["epochs": .number(3)]), masks = OptionOverrides(["maskCount": .number(50)])
+        let grid = try BenchmarkGrid(Self.config(detectors: [.init("all"), .init("fastflow", options: epochs)],
+                                                 explainers: [.init("all"), .init("rise", options: masks)]))
+        let imageDetectors = Detectors.all.filter { $0.traits.input == .images }.map { $0.name }
+        #expect(grid.cells.count == 2 * imageDetectors.count * (1 + Explainers.names.count))
+        #expect(Set(grid.cells.map(\.key)).count == grid.cells.count)
+        let fastflow = grid.cells.filter { $0.detector == "fastflow" }
+        #expect(fastflow.count == 2 * (1 + Explainers.names.count) && fastflow.allSatisfy { $0.detectorOptions == #"{"epochs":3}"# })
+        #expect(grid.cells.filter { $0.detector == "padim" }.allSatisfy { $0.detectorOptions == "{}" })
+        #expect(Set(grid.cells.filter { $0.explainer == "rise" }.map(\.explainerOptions)) == [#"{"maskCount":50}"#])
+    }
+
+    @Test func aVideoDetectorNamedBesideImageDataSkipsIt() throws {
+        let grid = try BenchmarkGrid(Self.config(detectors: [.init("padim"), .init("attributes")], explainers: []))
+        #expect(grid.cells.map(\.detector) == ["padim", "padim"])
+    }
+
+    @Test func theFaithfulnessSettingsAndDatasetLimitsAreReadAndChecked() throws {
+        let url = try Self.file("grid.yaml", """
+            faithfulnessSteps: 4
+            correlationRuns: 6
+            datasets: [{name: d, path: /tmp, trainImages: 5, testImages: 3, traits: {modality: image, content: texture}}]
+            detectors: [padim]
+            """)
+        let config = try BenchmarkConfig.load(url)
+        #expect(config.datasets[0].trainImages == 5 && config.datasets[0].testImages == 3 && config.problems().isEmpty)
+        let evaluation = config.qualityEvaluation(seed: 0)
+        #expect(evaluation.faithfulness.steps == 4 && evaluation.faithfulness.correlationRuns == 6)
+        #expect(evaluation.randomisation?.levels == BenchmarkPreset.quick.randomisationLevels)
+        var bad = config
+        (bad.faithfulnessSteps, bad.correlationRuns, bad.datasets[0].testImages) = (1, 0, 0)
+        #expect(bad.problems().count == 3, "\(bad.problems())")
+    }
+
+    @Test func aSubsetTakesEvenlySpacedImagesSoEachClassKeepsItsShare() throws {
+        // 8 normal then 4 + 4 defective images: a 4-image subset keeps two normal and one of each class.
+        let items = Array(0..<16)
+        #expect(BenchmarkConfig.DatasetEntry.evenlySpaced(items, count: 4) == [0, 4, 8, 12])
+        #expect(BenchmarkConfig.DatasetEntry.evenlySpaced(items, count: 16) == items)
+        #expect(BenchmarkConfig.DatasetEntry.evenlySpaced(items, count: nil) == items)
+        #expect(BenchmarkConfig.DatasetEntry.evenlySpaced(items, count: 40) == items)
+        let entry = BenchmarkConfig.DatasetEntry(name: "d", path: "/", trainImages: 60)
+        #expect(entry.subsetFingerprint == " train 60" && BenchmarkConfig.DatasetEntry(name: "d", path: "/").subsetFingerprint.isEmpty)
+    }
+
     @Test func cellsSharingAModelAreNeighboursAndThePresetIsInTheirOptions() throws {
         let entries: [BenchmarkConfig.MethodEntry] = [.init("rise"), .init("integrated-gradients", options: OptionOverrides(["steps": .number(7)]))]
         let grid = try BenchmarkGrid(Self.config(detectors: [.init("padim"), .init("patchcore")], explainers: entries, seeds: [0, 1], preset: .thorough))

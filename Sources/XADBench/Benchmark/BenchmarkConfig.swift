@@ -30,10 +30,17 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
         public var `protocol`: String?
         /// What the data is like, for the method selection guide.
         public var traits: DatasetTraits
+        /// At most this many training images, evenly spaced over the protocol's; `nil`: all.
+        public var trainImages: Int?
+        /// At most this many test images, evenly spaced over the protocol's (so the share of each
+        /// class stays); `nil`: all.
+        public var testImages: Int?
 
         public init(name: String, path: String, format: String? = nil, protocol: String? = nil,
-                    traits: DatasetTraits = DatasetTraits(modality: .image, content: .mixed)) {
+                    traits: DatasetTraits = DatasetTraits(modality: .image, content: .mixed),
+                    trainImages: Int? = nil, testImages: Int? = nil) {
             (self.name, self.path, self.format, self.`protocol`, self.traits) = (name, path, format, `protocol`, traits)
+            (self.trainImages, self.testImages) = (trainImages, testImages)
         }
 
         /// Decodes with image data of mixed content when `traits` is absent.
@@ -42,7 +49,9 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
             self.init(name: try container.decode(String.self, forKey: .name), path: try container.decode(String.self, forKey: .path),
                       format: try container.decodeIfPresent(String.self, forKey: .format),
                       protocol: try container.decodeIfPresent(String.self, forKey: .`protocol`),
-                      traits: try container.decodeIfPresent(DatasetTraits.self, forKey: .traits) ?? DatasetTraits(modality: .image, content: .mixed))
+                      traits: try container.decodeIfPresent(DatasetTraits.self, forKey: .traits) ?? DatasetTraits(modality: .image, content: .mixed),
+                      trainImages: try container.decodeIfPresent(Int.self, forKey: .trainImages),
+                      testImages: try container.decodeIfPresent(Int.self, forKey: .testImages))
         }
     }
 
@@ -69,7 +78,9 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
         }
     }
 
-    /// The name every entry list may use for "every registered method".
+    /// The name every entry list may use for "every registered method" not named in the same
+    /// list: `[all, {name: fastflow, options: {epochs: 5}}]` is every detector at its defaults
+    /// but FastFlow, which runs with 5 epochs.
     public static let everything = "all"
 
     /// The grid's name, shown on its leaderboards.
@@ -84,6 +95,10 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
     public var images: Int?
     /// Bootstrap resamples behind each interval. Default 1000.
     public var bootstrapResamples: Int
+    /// Deletion/insertion steps per curve; `nil` takes the preset's.
+    public var faithfulnessSteps: Int?
+    /// Random pixel subsets of the faithfulness correlation per image; `nil` takes the preset's.
+    public var correlationRuns: Int?
     /// The backbone's weight file, when not installed where `WeightLocator` looks.
     public var weights: String?
     /// The data sets.
@@ -96,11 +111,12 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
     public var measures: [String]
 
     public init(name: String, preset: BenchmarkPreset = .quick, imageSize: Int = 256, seeds: [UInt64] = [0],
-                images: Int? = nil, bootstrapResamples: Int = 1000, weights: String? = nil,
-                datasets: [DatasetEntry], detectors: [MethodEntry], explainers: [MethodEntry] = [],
+                images: Int? = nil, bootstrapResamples: Int = 1000, faithfulnessSteps: Int? = nil, correlationRuns: Int? = nil,
+                weights: String? = nil, datasets: [DatasetEntry], detectors: [MethodEntry], explainers: [MethodEntry] = [],
                 measures: [String] = [BenchmarkConfig.everything]) {
         (self.name, self.preset, self.imageSize, self.seeds, self.images) = (name, preset, imageSize, seeds, images)
-        (self.bootstrapResamples, self.weights, self.datasets) = (bootstrapResamples, weights, datasets)
+        (self.bootstrapResamples, self.faithfulnessSteps, self.correlationRuns) = (bootstrapResamples, faithfulnessSteps, correlationRuns)
+        (self.weights, self.datasets) = (weights, datasets)
         (self.detectors, self.explainers, self.measures) = (detectors, explainers, measures)
     }
 
@@ -113,6 +129,8 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
                   seeds: try c.decodeIfPresent([UInt64].self, forKey: .seeds) ?? [0],
                   images: try c.decodeIfPresent(Int.self, forKey: .images),
                   bootstrapResamples: try c.decodeIfPresent(Int.self, forKey: .bootstrapResamples) ?? 1000,
+                  faithfulnessSteps: try c.decodeIfPresent(Int.self, forKey: .faithfulnessSteps),
+                  correlationRuns: try c.decodeIfPresent(Int.self, forKey: .correlationRuns),
                   weights: try c.decodeIfPresent(String.self, forKey: .weights),
                   datasets: try c.decodeIfPresent([DatasetEntry].self, forKey: .datasets) ?? [],
                   detectors: try c.decodeIfPresent([MethodEntry].self, forKey: .detectors) ?? [],
@@ -147,6 +165,15 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
         measures.contains(Self.everything) ? QualityEvaluation.measureNames : measures
     }
 
+    /// The quality evaluation of the preset, with the config's faithfulness settings applied
+    /// (randomisation seeded by `seed`).
+    public func qualityEvaluation(seed: UInt64) -> QualityEvaluation {
+        var evaluation = preset.qualityEvaluation(seed: seed, weightsPath: weights)
+        if let faithfulnessSteps { evaluation.faithfulness.steps = faithfulnessSteps }
+        if let correlationRuns { evaluation.faithfulness.correlationRuns = correlationRuns }
+        return evaluation
+    }
+
     /// Every problem of the config, in one list (empty when it can run): unknown detectors,
     /// explainers, options and measures, missing data set folders, settings out of range.
     public func problems() -> [String] {
@@ -157,6 +184,8 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
         if seeds.isEmpty { problems.append("seeds: give at least one seed") }
         if let images, images < 1 { problems.append("images must be at least 1, got \(images)") }
         if bootstrapResamples < 1 { problems.append("bootstrapResamples must be at least 1, got \(bootstrapResamples)") }
+        if let faithfulnessSteps, faithfulnessSteps < 2 { problems.append("faithfulnessSteps must be at least 2, got \(faithfulnessSteps)") }
+        if let correlationRuns, correlationRuns < 2 { problems.append("correlationRuns must be at least 2, got \(correlationRuns)") }
         for (name, count) in Dictionary(grouping: datasets.map(\.name), by: { $0 }) where count.count > 1 {
             problems.append("dataset '\(name)' is named \(count.count) times")
         }
@@ -164,6 +193,9 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
             var isFolder: ObjCBool = false
             if !FileManager.default.fileExists(atPath: dataset.path, isDirectory: &isFolder) || !isFolder.boolValue {
                 problems.append("dataset '\(dataset.name)': no folder at \(dataset.path)")
+            }
+            for (key, limit) in [("trainImages", dataset.trainImages), ("testImages", dataset.testImages)] {
+                if let limit, limit < 1 { problems.append("dataset '\(dataset.name)': \(key) must be at least 1, got \(limit)") }
             }
         }
         for entry in detectors where entry.name != Self.everything {

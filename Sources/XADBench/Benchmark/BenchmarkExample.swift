@@ -27,6 +27,10 @@ extension BenchmarkConfig {
         # Resamples behind each bootstrap 95% interval.
         bootstrapResamples: 1000
 
+        # Deletion/insertion steps and faithfulness-correlation subsets per image (default: the preset's).
+        # faithfulnessSteps: 10
+        # correlationRuns: 20
+
         # The backbone's weight file, when not installed where `xad weights` puts it.
         # weights: /path/to/efficientnet-lite0.safetensors
 
@@ -39,8 +43,11 @@ extension BenchmarkConfig {
               modality: image           # image or video
               content: object           # texture, object, mixed or scene
               defectSize: small         # small (<1%), medium (1-10%), large (>10%)
+            # trainImages: 60             # at most this many training / test images, evenly spaced
+            # testImages: 60
 
-        # Registry names (xad fit --help), or {name, options}; `all` is every image detector.
+        # Registry names (xad fit --help), or {name, options}; `all` is every image detector not
+        # named beside it (so `[all, {name: fastflow, options: {epochs: 5}}]` sets FastFlow's options).
         detectors:
           - patchcore
           - name: padim

@@ -53,21 +53,21 @@ public struct BenchmarkGrid: Sendable {
     /// Every cell, in run order.
     public let cells: [BenchmarkCell]
 
-    /// The grid of `config`, `all` expanded from the registries (image detectors for image data).
+    /// The grid of `config`, `all` expanded from the registries; each data set meets the
+    /// detectors that read its modality (image detectors for image data, video ones for clips).
     /// - Throws: ``BenchmarkConfigError`` listing every problem of the config.
     public init(_ config: BenchmarkConfig) throws {
         try config.validate(file: config.name)
         self.config = config
-        let explainers = try config.explainers.flatMap { entry -> [BenchmarkConfig.MethodEntry] in
-            entry.name == BenchmarkConfig.everything ? Explainers.names.map { BenchmarkConfig.MethodEntry($0, options: entry.options) } : [entry]
-        }.map { entry in
+        let explainers = try Self.expand(config.explainers, everything: Explainers.names).map { entry in
             (name: entry.name, options: try Self.canonical(config.preset.explainerOptions(entry.name).merging(entry.options)))
         }
         var cells: [BenchmarkCell] = []
         for dataset in config.datasets {
-            let detectors = config.detectors.flatMap { entry -> [BenchmarkConfig.MethodEntry] in
-                guard entry.name == BenchmarkConfig.everything else { return [entry] }
-                return Detectors.all.filter { Self.reads($0, dataset.traits.modality) }.map { BenchmarkConfig.MethodEntry($0.name, options: entry.options) }
+            let readers = Detectors.all.filter { Self.reads($0, dataset.traits.modality) }.map { $0.name }
+            // A detector named for another modality (a video detector beside image data) skips this data set.
+            let detectors = Self.expand(config.detectors, everything: readers).filter { entry in
+                (try? Detectors.named(entry.name)).map { Self.reads($0, dataset.traits.modality) } ?? false
             }
             for detector in detectors {
                 let options = try Self.canonical(detector.options)
@@ -95,6 +95,16 @@ public struct BenchmarkGrid: Sendable {
         }
         let start = cells.count * index / count, end = cells.count * (index + 1) / count
         return Array(cells[start..<end])
+    }
+
+    /// `entries` with `all` replaced by every name of `everything` that no other entry names
+    /// (so a named entry's options win), each with the `all` entry's options.
+    static func expand(_ entries: [BenchmarkConfig.MethodEntry], everything: [String]) -> [BenchmarkConfig.MethodEntry] {
+        let named = Set(entries.map(\.name))
+        return entries.flatMap { entry in
+            entry.name == BenchmarkConfig.everything
+                ? everything.filter { !named.contains($0) }.map { BenchmarkConfig.MethodEntry($0, options: entry.options) } : [entry]
+        }
     }
 
     /// Whether `type` reads data of `modality` (video detectors read clips).

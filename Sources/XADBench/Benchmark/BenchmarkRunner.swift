@@ -120,7 +120,8 @@ struct RunSession {
 
     mutating func fingerprint(of name: String) throws -> String {
         if let known = fingerprints[name] { return known }
-        let fingerprint = try DataFingerprint.of(URL(fileURLWithPath: try entry(name).path))
+        let entry = try entry(name)
+        let fingerprint = try DataFingerprint.of(URL(fileURLWithPath: entry.path)) + entry.subsetFingerprint
         fingerprints[name] = fingerprint
         return fingerprint
     }
@@ -128,7 +129,7 @@ struct RunSession {
     mutating func dataset(_ name: String) throws -> Dataset {
         if let known = datasets[name] { return known }
         let entry = try entry(name)
-        let dataset = try DatasetFormats.load(URL(fileURLWithPath: entry.path), format: entry.format)
+        let dataset = entry.subset(of: try DatasetFormats.load(URL(fileURLWithPath: entry.path), format: entry.format))
         datasets[name] = dataset
         return dataset
     }
@@ -180,7 +181,7 @@ struct RunSession {
         guard let explainer = Explainers.configured([configured], with: context).first else { return (0, nil, []) }
         if let unmet = explainer.unmetNeeds(of: model.model.detector) { return (0, "not applicable: \(unmet)", []) }
         let images = try DefectImages(limit: config.images ?? config.preset.images, spreadOver: dataset).load(from: dataset)
-        var evaluation = config.preset.qualityEvaluation(seed: cell.seed, weightsPath: config.weights)
+        var evaluation = config.qualityEvaluation(seed: cell.seed)
         if model.model.detector.setup.backbone == DetectorSetup.noBackbone { evaluation.randomisation = nil }
         let variants = hasSignedMaps(explainer) ? [(explainer, ":signed"), (absoluteMaps(explainer), ":abs")] : [(explainer, "")]
         let started = ContinuousClock.now

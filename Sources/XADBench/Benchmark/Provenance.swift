@@ -35,7 +35,7 @@ public struct BenchmarkCellRun: Codable, Sendable, Equatable {
 
     /// The cell.
     public var cell: BenchmarkCell
-    /// ``DataFingerprint`` of the cell's data set.
+    /// ``DataFingerprint`` of the cell's data set, with its subset's limits when the config cuts it (" train 60 test 60").
     public var fingerprint: String
     /// The digest of the config that ran it (``ConfigDigest``).
     public var configDigest: String
