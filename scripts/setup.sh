@@ -16,6 +16,7 @@ apt_packages=(
   chromium  # headless, for the test that renders the HTML report to a screenshot
   graphviz  # dot renders the knowledge graph of `xad catalog`
   valgrind  # callgrind counts the instructions of the benchmark workloads (make instruction-check)
+  binutils  # objcopy strips debug info valgrind 3.19 cannot read before the instruction check
 )
 
 missing=()

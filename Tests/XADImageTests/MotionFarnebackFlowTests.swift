@@ -11,40 +11,21 @@ import XADTestSupport
 struct MotionFarnebackFlowTests {
     /// A shift of (2.5, -1.0) px: mean EPE below 0.1 px at least 16 px from the borders.
     @Test func recoversASubpixelTranslation() throws {
-        let texture = Texture(seed: 1)
-        let previous = try texture.plane(width: 160, height: 120)
-        let next = try texture.plane(width: 160, height: 120) { ($0 - 2.5, $1 + 1.0) }
-        let error = meanEndPointError(try FarnebackFlow()(previous, next), margin: 16) { _, _ in (2.5, -1.0) }
+        let error = try SyntheticMotion.translationError(FarnebackFlow(), shift: (2.5, -1.0), seed: 1, margin: 16)
         print("Farneback EPE, translation (2.5, -1.0): \(error) px")
         #expect(error < 0.1)
     }
 
     /// A shift of (7, 4) px needs the pyramid: mean EPE below 0.15 px.
     @Test func recoversALargeTranslationThroughThePyramid() throws {
-        let texture = Texture(seed: 2)
-        let previous = try texture.plane(width: 160, height: 120)
-        let next = try texture.plane(width: 160, height: 120) { ($0 - 7, $1 - 4) }
-        let error = meanEndPointError(try FarnebackFlow()(previous, next), margin: 24) { _, _ in (7, 4) }
+        let error = try SyntheticMotion.translationError(FarnebackFlow(), shift: (7, 4), seed: 2, margin: 24)
         print("Farneback EPE, translation (7, 4): \(error) px")
         #expect(error < 0.15)
     }
 
     /// A rotation by 3 degrees about the centre (up to about 4 px of motion): mean EPE below 0.15 px.
     @Test func recoversASmallRotation() throws {
-        let texture = Texture(seed: 3)
-        let (width, height) = (160, 120)
-        let (cx, cy) = (Float(width - 1) / 2, Float(height - 1) / 2)
-        let angle = Float(3) * .pi / 180
-        let (c, s) = (cos(angle), sin(angle))
-        let previous = try texture.plane(width: width, height: height)
-        let next = try texture.plane(width: width, height: height) { x, y in
-            let (dx, dy) = (x - cx, y - cy)
-            return (c * dx + s * dy + cx, -s * dx + c * dy + cy)
-        }
-        let error = meanEndPointError(try FarnebackFlow()(previous, next), margin: 16) { x, y in
-            let (dx, dy) = (Float(x) - cx, Float(y) - cy)
-            return (c * dx - s * dy - dx, s * dx + c * dy - dy)
-        }
+        let error = try SyntheticMotion.rotationError(FarnebackFlow(), degrees: 3)
         print("Farneback EPE, rotation 3 degrees: \(error) px")
         #expect(error < 0.15)
     }

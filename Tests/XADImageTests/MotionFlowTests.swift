@@ -55,37 +55,25 @@ func meanEndPointError(_ flow: FlowField, margin: Int, truth: (Int, Int) -> (Flo
     return total / Float(count)
 }
 
-/// Dense Lucas-Kanade against exact synthetic motion: the second frame is the texture evaluated
-/// at moved positions (no interpolation), so the true flow is known at every pixel.
-@Suite("Optical flow: dense pyramidal Lucas-Kanade")
-struct MotionFlowTests {
-    /// A shift of (2.5, -1.0) px: mean EPE below 0.1 px at least 16 px from the borders.
-    @Test func recoversASubpixelTranslation() throws {
-        let texture = Texture(seed: 1)
+/// The synthetic motions both flow suites check (a 160 x 120 texture, moved exactly), as the mean
+/// end-point error of `estimator`.
+enum SyntheticMotion {
+    /// The texture of `seed` shifted by `shift` px, over pixels at least `margin` from the border.
+    static func translationError(_ estimator: some DenseFlowEstimator, shift: (Float, Float), seed: UInt64,
+                                 margin: Int) throws -> Float {
+        let texture = Texture(seed: seed)
         let previous = try texture.plane(width: 160, height: 120)
-        let next = try texture.plane(width: 160, height: 120) { ($0 - 2.5, $1 + 1.0) }
-        let flow = try DenseLucasKanade()(previous, next)
-        let error = meanEndPointError(flow, margin: 16) { _, _ in (2.5, -1.0) }
-        print("flow EPE, translation (2.5, -1.0): \(error) px")
-        #expect(error < 0.1)
+        let next = try texture.plane(width: 160, height: 120) { ($0 - shift.0, $1 - shift.1) }
+        return meanEndPointError(try estimator(previous, next), margin: margin) { _, _ in shift }
     }
 
-    /// A shift of (7, 4) px needs the pyramid: mean EPE below 0.1 px.
-    @Test func recoversALargeTranslationThroughThePyramid() throws {
-        let texture = Texture(seed: 2)
-        let previous = try texture.plane(width: 160, height: 120)
-        let next = try texture.plane(width: 160, height: 120) { ($0 - 7, $1 - 4) }
-        let error = meanEndPointError(try DenseLucasKanade()(previous, next), margin: 24) { _, _ in (7, 4) }
-        print("flow EPE, translation (7, 4): \(error) px")
-        #expect(error < 0.1)
-    }
-
-    /// A rotation by 3 degrees about the centre (up to about 4 px of motion): mean EPE below 0.15 px.
-    @Test func recoversASmallRotation() throws {
+    /// The texture of seed 3 rotated by `degrees` about its centre (3 degrees: up to about 4 px of
+    /// motion), over pixels at least 16 px from the border.
+    static func rotationError(_ estimator: some DenseFlowEstimator, degrees: Float) throws -> Float {
         let texture = Texture(seed: 3)
         let (width, height) = (160, 120)
         let (cx, cy) = (Float(width - 1) / 2, Float(height - 1) / 2)
-        let angle = Float(3) * .pi / 180
+        let angle = degrees * .pi / 180
         let (c, s) = (cos(angle), sin(angle))
         // Frame 2 at p shows what frame 1 had at R^-1 (p - c) + c; a point q of frame 1 moves to R (q - c) + c.
         let previous = try texture.plane(width: width, height: height)
@@ -93,11 +81,34 @@ struct MotionFlowTests {
             let (dx, dy) = (x - cx, y - cy)
             return (c * dx + s * dy + cx, -s * dx + c * dy + cy)
         }
-        let flow = try DenseLucasKanade()(previous, next)
-        let error = meanEndPointError(flow, margin: 16) { x, y in
+        return meanEndPointError(try estimator(previous, next), margin: 16) { x, y in
             let (dx, dy) = (Float(x) - cx, Float(y) - cy)
             return (c * dx - s * dy - dx, s * dx + c * dy - dy)
         }
+    }
+}
+
+/// Dense Lucas-Kanade against exact synthetic motion: the second frame is the texture evaluated
+/// at moved positions (no interpolation), so the true flow is known at every pixel.
+@Suite("Optical flow: dense pyramidal Lucas-Kanade")
+struct MotionFlowTests {
+    /// A shift of (2.5, -1.0) px: mean EPE below 0.1 px at least 16 px from the borders.
+    @Test func recoversASubpixelTranslation() throws {
+        let error = try SyntheticMotion.translationError(DenseLucasKanade(), shift: (2.5, -1.0), seed: 1, margin: 16)
+        print("flow EPE, translation (2.5, -1.0): \(error) px")
+        #expect(error < 0.1)
+    }
+
+    /// A shift of (7, 4) px needs the pyramid: mean EPE below 0.1 px.
+    @Test func recoversALargeTranslationThroughThePyramid() throws {
+        let error = try SyntheticMotion.translationError(DenseLucasKanade(), shift: (7, 4), seed: 2, margin: 24)
+        print("flow EPE, translation (7, 4): \(error) px")
+        #expect(error < 0.1)
+    }
+
+    /// A rotation by 3 degrees about the centre (up to about 4 px of motion): mean EPE below 0.15 px.
+    @Test func recoversASmallRotation() throws {
+        let error = try SyntheticMotion.rotationError(DenseLucasKanade(), degrees: 3)
         print("flow EPE, rotation 3 degrees: \(error) px")
         #expect(error < 0.15)
     }
