@@ -73,7 +73,7 @@ ASAN_TESTS := XADImageTests|XADModelsTests|XADMetricsTests|XADFuzzTests|HostileL
 TSAN_TESTS := MatMulTests|ConvolutionTests|KCenterGreedyTests|NearestNeighboursTests|ReliabilityTests
 test-sanitize: setup
 	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-asan --sanitize=address
-	$(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-asan --sanitize=address --filter "$(ASAN_TESTS)"
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan-suppressions.txt $(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-asan --sanitize=address --filter "$(ASAN_TESTS)"
 	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-tsan --sanitize=thread
 	$(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-tsan --sanitize=thread --filter "$(TSAN_TESTS)"
 
