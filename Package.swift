@@ -60,7 +60,11 @@ let package = Package(
             name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
-        .target(name: "XADTensor", dependencies: ["CBLAS"], exclude: readmes(of: "XADTensor"), swiftSettings: release),
+        // XADKit's own SIMD kernels (AVX-512 / AVX2 / portable C, chosen at run time by CPUID):
+        // the only C code of the package, called through XADTensor's safe kernels.
+        .target(name: "CXADKernels", path: "Sources/CXADKernels"),
+
+        .target(name: "XADTensor", dependencies: ["CBLAS", "CXADKernels"], exclude: readmes(of: "XADTensor"), swiftSettings: release),
         .target(
             name: "XADImage", dependencies: ["XADTensor", "CPNG", "CTurboJPEG", "CTIFF", "CFFmpeg"],
             swiftSettings: release),
