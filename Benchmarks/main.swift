@@ -14,6 +14,7 @@ let suites: [any BenchmarkSuite] = [
     PerturbationBenchmarks(),
     ExplainBenchmarks(),
     ExemplarBenchmarks(),
+    TCAVBenchmarks(),
     DetectorBenchmarks(),
     MotionBenchmarks(),
     VideoDataBenchmarks(),
