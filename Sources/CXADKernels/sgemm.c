@@ -139,6 +139,9 @@ void xad_sgemm(xad_cpu_level level, bool transpose_a, bool transpose_b,
     float *packed_a = thread_workspace(round_up(block_rows * block_depth, 16) + block_columns * block_depth);
     float *packed_b = packed_a + round_up(block_rows * block_depth, 16);
 
+    // With few rows of C, each element of B is used too few times to repay packing it: whole
+    // tiles read B in place, and only a last partial panel is packed (zero-padded).
+    const bool in_place = !transpose_b && m <= info->in_place_rows;
     for (long top = 0; top < m; top += block_rows) {
         const long rows = min_long(block_rows, m - top);
         for (long p0 = 0; p0 < k; p0 += block_depth) {
@@ -150,11 +153,13 @@ void xad_sgemm(xad_cpu_level level, bool transpose_a, bool transpose_b,
             for (long left = 0; left < n; left += block_columns) {
                 const long columns = min_long(block_columns, n - left);
                 const float *b_block = transpose_b ? b + left * ldb + p0 : b + p0 * ldb + left;
-                pack_b(transpose_b, b_block, ldb, depth, columns, nr, packed_b);
+                const long whole = in_place ? columns / nr * nr : 0;
+                pack_b(transpose_b, b_block + whole, ldb, depth, columns - whole, nr, packed_b);
                 // One mr x depth panel of A stays in L1 while the panels of B stream from L2.
                 for (long i = 0; i < rows; i += mr) {
                     for (long j = 0; j < columns; j += nr) {
-                        info->kernel(depth, packed_a + i * depth, packed_b + j * depth,
+                        const float *panel = j < whole ? b_block + j : packed_b + (j - whole) * depth;
+                        info->kernel(depth, packed_a + i * depth, panel, j < whole ? ldb : nr,
                                      c + (top + i) * ldc + left + j, ldc, alpha, block_beta,
                                      (int)min_long(mr, rows - i), (int)min_long(nr, columns - j));
                     }

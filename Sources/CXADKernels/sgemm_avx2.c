@@ -29,13 +29,13 @@ AVX2 static inline void store_row(float *row, __m256 low, __m256 high, __m256 al
     for (int j = 0; j < columns; j++) row[j] = beta == 0 ? tile[j] : tile[j] + beta * row[j];
 }
 
-AVX2 static void kernel(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc,
+AVX2 static void kernel(long kc, const float *restrict a, const float *restrict b, long b_stride, float *restrict c, long ldc,
                         float alpha, float beta, int rows, int columns) {
     __m256 low[ROWS], high[ROWS];
     _Pragma("GCC unroll 16")
     for (int i = 0; i < ROWS; i++) low[i] = high[i] = _mm256_setzero_ps();
     for (long p = 0; p < kc; p++) {
-        const __m256 b_low = _mm256_load_ps(b), b_high = _mm256_load_ps(b + 8);
+        const __m256 b_low = _mm256_loadu_ps(b), b_high = _mm256_loadu_ps(b + 8);
         _Pragma("GCC unroll 16")
         for (int i = 0; i < ROWS; i++) {
             const __m256 a_i = _mm256_broadcast_ss(a + i);
@@ -43,7 +43,7 @@ AVX2 static void kernel(long kc, const float *restrict a, const float *restrict 
             high[i] = _mm256_fmadd_ps(a_i, b_high, high[i]);
         }
         a += ROWS;
-        b += COLUMNS;
+        b += b_stride;
     }
     const __m256 alpha_vector = _mm256_set1_ps(alpha);
     _Pragma("GCC unroll 16")
@@ -52,6 +52,7 @@ AVX2 static void kernel(long kc, const float *restrict a, const float *restrict 
     }
 }
 
+// B is always packed: read in place, its 64-byte rows made small-m products 20 % slower.
 const xad_sgemm_kernel_info xad_sgemm_avx2_kernel = {
-    .tile_rows = ROWS, .tile_columns = COLUMNS, .block_columns = 256, .kernel = kernel};
+    .tile_rows = ROWS, .tile_columns = COLUMNS, .block_columns = 256, .in_place_rows = 0, .kernel = kernel};
 #endif

@@ -26,13 +26,13 @@ AVX512 static inline void store_row(float *row, __m512 low, __m512 high, __m512 
     _mm512_mask_storeu_ps(row + 16, high_mask, high);
 }
 
-AVX512 static void kernel(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc,
+AVX512 static void kernel(long kc, const float *restrict a, const float *restrict b, long b_stride, float *restrict c, long ldc,
                           float alpha, float beta, int rows, int columns) {
     __m512 low[ROWS], high[ROWS];
     _Pragma("GCC unroll 16")
     for (int i = 0; i < ROWS; i++) low[i] = high[i] = _mm512_setzero_ps();
     for (long p = 0; p < kc; p++) {
-        const __m512 b_low = _mm512_load_ps(b), b_high = _mm512_load_ps(b + 16);
+        const __m512 b_low = _mm512_loadu_ps(b), b_high = _mm512_loadu_ps(b + 16);
         _Pragma("GCC unroll 16")
         for (int i = 0; i < ROWS; i++) {
             const __m512 a_i = _mm512_set1_ps(a[i]);
@@ -40,7 +40,7 @@ AVX512 static void kernel(long kc, const float *restrict a, const float *restric
             high[i] = _mm512_fmadd_ps(a_i, b_high, high[i]);
         }
         a += ROWS;
-        b += COLUMNS;
+        b += b_stride;
     }
     const __mmask16 low_mask = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
     const __mmask16 high_mask = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
@@ -52,6 +52,8 @@ AVX512 static void kernel(long kc, const float *restrict a, const float *restric
     }
 }
 
+// Reading B in place up to 64 rows of C: 1.2-1.4x on Zen 4 for the backbone's pointwise
+// convolutions with 16-40 output channels; at 128 rows, 1024-deep products lost 7 %.
 const xad_sgemm_kernel_info xad_sgemm_avx512_kernel = {
-    .tile_rows = ROWS, .tile_columns = COLUMNS, .block_columns = 512, .kernel = kernel};
+    .tile_rows = ROWS, .tile_columns = COLUMNS, .block_columns = 512, .in_place_rows = 64, .kernel = kernel};
 #endif

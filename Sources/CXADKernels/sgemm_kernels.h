@@ -3,11 +3,12 @@
 
 // The micro-kernels behind xad_sgemm (private to CXADKernels).
 
-/// Computes one tile of C from packed panels: `acc[i][j] = Σ_p a[p * mr + i] * b[p * nr + j]` for
-/// p < kc, then `C[i][j] = alpha * acc[i][j] + beta * C[i][j]` for i < rows, j < columns (C not
-/// read when beta is 0). `a` holds kc groups of mr floats, `b` kc groups of nr floats, 64-byte
-/// aligned; the padding beyond `rows` and `columns` is zero.
-typedef void (*xad_sgemm_micro_kernel)(long kc, const float *a, const float *b, float *c, long ldc,
+/// Computes one tile of C: `acc[i][j] = Σ_p a[p * mr + i] * b[p * b_stride + j]` for p < kc, then
+/// `C[i][j] = alpha * acc[i][j] + beta * C[i][j]` for i < rows, j < columns (C not read when beta
+/// is 0). `a` is a packed panel, kc groups of mr floats with zeros beyond `rows`; `b` is either a
+/// packed panel (`b_stride` = nr, 64-byte aligned, zeros beyond `columns`) or, for whole tiles,
+/// op(B) read in place (`b_stride` = its leading dimension).
+typedef void (*xad_sgemm_micro_kernel)(long kc, const float *a, const float *b, long b_stride, float *c, long ldc,
                                        float alpha, float beta, int rows, int columns);
 
 /// A micro-kernel with its register tile and the cache blocking that suits it.
@@ -16,6 +17,9 @@ typedef struct {
     int tile_rows, tile_columns;
     /// Columns of the packed B block kept in L2 (with `XAD_SGEMM_DEPTH` rows).
     long block_columns;
+    /// Products with at most this many rows of C read whole tiles of an untransposed B in place
+    /// rather than packing it (measured per kernel).
+    long in_place_rows;
     xad_sgemm_micro_kernel kernel;
 } xad_sgemm_kernel_info;
 

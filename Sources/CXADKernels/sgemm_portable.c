@@ -4,7 +4,7 @@
 
 enum { ROWS = 4, COLUMNS = 16 };
 
-static void kernel(long kc, const float *restrict a, const float *restrict b, float *restrict c, long ldc,
+static void kernel(long kc, const float *restrict a, const float *restrict b, long b_stride, float *restrict c, long ldc,
                    float alpha, float beta, int rows, int columns) {
     float acc[ROWS][COLUMNS] = {{0}};
     for (long p = 0; p < kc; p++) {
@@ -13,7 +13,7 @@ static void kernel(long kc, const float *restrict a, const float *restrict b, fl
             for (int j = 0; j < COLUMNS; j++) acc[i][j] += a[i] * b[j];
         }
         a += ROWS;
-        b += COLUMNS;
+        b += b_stride;
     }
     for (int i = 0; i < rows; i++) {
         float *row = c + i * ldc;
@@ -22,4 +22,4 @@ static void kernel(long kc, const float *restrict a, const float *restrict b, fl
 }
 
 const xad_sgemm_kernel_info xad_sgemm_portable_kernel = {
-    .tile_rows = ROWS, .tile_columns = COLUMNS, .block_columns = 256, .kernel = kernel};
+    .tile_rows = ROWS, .tile_columns = COLUMNS, .block_columns = 256, .in_place_rows = 0, .kernel = kernel};
