@@ -100,3 +100,12 @@ instruction-check: setup
 
 bench-baseline: setup
 	$(INSTRUCTION_COUNTS) --update
+
+# XADTensorTests with every sgemm on XADKit's own kernel (XAD_GEMM=blocked) at each CPU level below
+# AVX-512, as on machines without it (not part of `make test`: two more passes of the module).
+.PHONY: test-gemm-levels
+test-gemm-levels: setup
+	$(SWIFT) build $(RELEASE) --build-tests
+	for level in avx2 portable; do \
+		XAD_GEMM=blocked XAD_CPU_LEVEL=$$level $(SWIFT) test $(RELEASE) --skip-build --filter XADTensorTests || exit 1; \
+	done

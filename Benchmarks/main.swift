@@ -7,6 +7,7 @@ import XADTensor
 // One registration line per suite.
 let suites: [any BenchmarkSuite] = [
     TensorBenchmarks(),
+    GEMMBenchmarks(),
     ImageBenchmarks(),
     MetricsBenchmarks(),
     TransformBenchmarks(),
