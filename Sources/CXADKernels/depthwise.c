@@ -73,17 +73,18 @@ XAD_TARGET_AVX512 XAD_INLINE void rows_avx512(const plane_source *p, int y0, int
     }
 }
 
-/// Every output row of the plane, 16 columns and `row_block` rows at a time.
+/// Every output row of the plane, `row_block` rows and 16 columns at a time, along the rows (so
+/// that the input rows of a block stay in cache while its columns are swept).
 XAD_TARGET_AVX512 XAD_INLINE void plane_avx512(const plane_source *p, float *output, int out_height, int out_width,
                                                int k, int stride) {
-    for (int x = 0; x < out_width; x += 16) {
-        // Stride 1: the lanes of tap kx; stride 2: of the low (kx) and high (kx + 1) load of pair kx.
-        __mmask16 inside[largest_kernel + 1];
-        for (int kx = 0; kx < k; kx += stride) {
-            inside[kx] = inside16(x * stride - p->pad_left + kx, p->in_width);
-            if (stride == 2) inside[kx + 1] = inside16(x * stride - p->pad_left + kx + 16, p->in_width);
-        }
-        for (int y0 = 0; y0 < out_height; y0 += row_block) {
+    for (int y0 = 0; y0 < out_height; y0 += row_block) {
+        for (int x = 0; x < out_width; x += 16) {
+            // Stride 1: the lanes of tap kx; stride 2: of the low (kx) and high (kx + 1) load of pair kx.
+            __mmask16 inside[largest_kernel + 1];
+            for (int kx = 0; kx < k; kx += stride) {
+                inside[kx] = inside16(x * stride - p->pad_left + kx, p->in_width);
+                if (stride == 2) inside[kx + 1] = inside16(x * stride - p->pad_left + kx + 16, p->in_width);
+            }
             rows_avx512(p, y0, x, inside, output, out_height, out_width, k, stride);
         }
     }
@@ -145,13 +146,13 @@ XAD_TARGET_AVX2 XAD_INLINE void rows_avx2(const plane_source *p, int y0, int x, 
 /// `plane_avx512` with 8 lanes.
 XAD_TARGET_AVX2 XAD_INLINE void plane_avx2(const plane_source *p, float *output, int out_height, int out_width,
                                            int k, int stride) {
-    for (int x = 0; x < out_width; x += 8) {
-        __m256i inside[largest_kernel + 1];
-        for (int kx = 0; kx < k; kx += stride) {
-            inside[kx] = inside8(x * stride - p->pad_left + kx, p->in_width);
-            if (stride == 2) inside[kx + 1] = inside8(x * stride - p->pad_left + kx + 8, p->in_width);
-        }
-        for (int y0 = 0; y0 < out_height; y0 += row_block) {
+    for (int y0 = 0; y0 < out_height; y0 += row_block) {
+        for (int x = 0; x < out_width; x += 8) {
+            __m256i inside[largest_kernel + 1];
+            for (int kx = 0; kx < k; kx += stride) {
+                inside[kx] = inside8(x * stride - p->pad_left + kx, p->in_width);
+                if (stride == 2) inside[kx + 1] = inside8(x * stride - p->pad_left + kx + 8, p->in_width);
+            }
             rows_avx2(p, y0, x, inside, output, out_height, out_width, k, stride);
         }
     }
