@@ -106,7 +106,8 @@ public struct DemoRun: Sendable {
         var runs: [DetectorRun] = []
         for detector in detectors {
             let fitting = evaluationProtocol.fitting(
-                ModelFitting(detector: detector.name, preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: detector.options))
+                ModelFitting(detector: detector.name, preprocessing: Preprocessing(imageSize: Size2(imageSize)), options: detector.options),
+                split: split)
             let named = Self.stages(of: detector.name, progress)
             let fitted = try evaluationProtocol.calibrated(
                 try fitting.fit(on: split.training, weightsPath: weightsPath, progress: named, warn: warn),
