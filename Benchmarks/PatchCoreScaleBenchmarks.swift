@@ -70,3 +70,43 @@ struct DihedralImages: ImageSource {
         }
     }
 }
+
+/// The coreset selection alone (`kCenterGreedyRows`) on clustered points of 128 dimensions (64
+/// clusters, like random projections of patch features): at the demo's 196,608 patches with a
+/// 1 % and a 10 % coreset, and at 196,608, 524,288 and 1,048,576 rows with the coreset held at
+/// 10,000, so that its growth in the rows alone shows. Records wall and process CPU seconds of
+/// each selection. Not run by default (about a minute of CPU on a quiet 2-core machine).
+struct CoresetScaleBenchmarks: BenchmarkSuite {
+    let name = "coreset-scale"
+    var runsByDefault: Bool { false }
+
+    func run(into report: inout BenchmarkReport) throws {
+        let demoRows = 196_608
+        let points = Self.clusteredPoints(rows: 1_048_576, dims: 128)
+        let cases = [(demoRows, demoRows / 100), (demoRows, demoRows / 10), (demoRows, 10_000), (524_288, 10_000), (1_048_576, 10_000)]
+        for (rows, count) in cases {
+            let subset = try points.rows(at: Array(0..<rows))
+            let clock = ContinuousClock()
+            let start = clock.now, cpuStart = processCPUSeconds()
+            let taken = try subset.kCenterGreedyRows(count, firstCentre: 0).count
+            let key = "rows_\(rows)_centres_\(count)"
+            report.record(name, key, [
+                "wall_seconds": rounded((clock.now - start).seconds, 2), "cpu_seconds": rounded(processCPUSeconds() - cpuStart, 2),
+                "taken": taken,
+            ] as [String: Any])
+            FileHandle.standardError.write(Data("  \(key): \(rounded(processCPUSeconds() - cpuStart, 2)) s CPU\n".utf8))
+        }
+    }
+
+    /// `rows` points around 64 centres (spread 4) with unit noise, a fixed seed.
+    static func clusteredPoints(rows: Int, dims: Int) -> Tensor {
+        var generator = SeededGenerator(seed: 17)
+        let centres = Tensor.normal([64, dims], std: 4, generator: &generator).scalars
+        return Tensor(shape: [rows, dims]) { out in
+            for i in 0..<rows {
+                let cluster = i % 64
+                for d in 0..<dims { out[i * dims + d] = centres[cluster * dims + d] + generator.nextNormal() }
+            }
+        }
+    }
+}

@@ -25,6 +25,7 @@ let suites: [any BenchmarkSuite] = [
     PatchCoreScaleBenchmarks(images: 2000, maximumFitPatches: nil),
     PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: nil),
     PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: PatchCore.Options().maximumFitPatches),
+    CoresetScaleBenchmarks(),
 ]
 
 // `xad-benchmarks --workload NAME`: one fixed workload for instruction counting (see InstructionWorkloads.swift).
