@@ -53,9 +53,11 @@ references:
 docs: setup
 	bash scripts/docs.sh
 
-# Fuzzes every file reader with libFuzzer and AddressSanitizer for FUZZ_SECONDS each, writes the
-# table in docs/RELIABILITY.md; a crash's input lands in Tests/Fuzz/regressions/<target>/ (commit
-# it with the fix: make test replays it). FUZZ_TARGETS="npy pickle" picks targets.
+# Fuzzes every file reader with libFuzzer and AddressSanitizer for FUZZ_SECONDS each, from the
+# corpora the last runs left in .fuzz-corpus/; adds each target's executions to the ledger
+# Tests/Fuzz/ledger.tsv and writes the table (this run and all runs) in docs/RELIABILITY.md; a
+# crash's input lands in Tests/Fuzz/regressions/<target>/ (commit it with the fix: make test
+# replays it). FUZZ_TARGETS="npy pickle" picks targets.
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run.sh
