@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XADBench
+import XADDetect
 import XADTensor
 
 /// Benchmark configs that try to exhaust the reader: YAML aliases of aliases multiply, so a few
