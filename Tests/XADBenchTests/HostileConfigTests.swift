@@ -27,13 +27,15 @@ struct HostileConfigTests {
                                    + "raise it with XAD_LIMITS=maxDocumentNodes=N or xad --limits)"])
     }
 
-    /// Five levels: about 235,000 values once expanded (the definitions and their use), refused
-    /// under the default limit of 100,000, read under a limit raised to 1,000,000.
-    @Test func theLimitCountsExpandedValuesAndCanBeRaised() throws {
-        let url = try BenchmarkConfigTests.file("grid.yaml", Self.aliasBomb(levels: 5))
-        #expect(throws: BenchmarkConfigError.self) { try BenchmarkConfig.load(url) }
+    /// Four levels: 23,477 values once expanded (1 root, 2 for the name, 12 + 112 + 1,112 + 11,112
+    /// for the definitions, 7 for the data set, 11,119 for the detector list with the alias used):
+    /// read under a limit of exactly that, refused one below it, so every value counts once.
+    @Test func theLimitCountsEveryExpandedValueOnce() throws {
+        let url = try BenchmarkConfigTests.file("grid.yaml", Self.aliasBomb(levels: 4))
         var limits = ReadingLimits()
-        limits.maxDocumentNodes = 1_000_000
+        limits.maxDocumentNodes = 23_476
+        #expect(throws: BenchmarkConfigError.self) { try ReadingLimits.using(limits) { try BenchmarkConfig.load(url) } }
+        limits.maxDocumentNodes = 23_477
         let config = try ReadingLimits.using(limits) { try BenchmarkConfig.load(url) }
         #expect(config.detectors.map(\.name) == ["padim"])
     }
