@@ -4,7 +4,7 @@ SWIFT ?= swift
 RELEASE := -c release -Xswiftc -enable-testing
 BENCH_SCRATCH := .build-bench
 
-.PHONY: setup build test demo bench references docs clean fuzz test-sanitize instruction-check bench-baseline
+.PHONY: setup build test demo bench references docs clean fuzz test-sanitize test-sanitize-address test-sanitize-thread instruction-check bench-baseline
 
 setup:
 	@bash scripts/setup.sh
@@ -55,9 +55,11 @@ references:
 docs: setup
 	bash scripts/docs.sh
 
-# Fuzzes every file reader with libFuzzer and AddressSanitizer for FUZZ_SECONDS each, writes the
-# table in docs/RELIABILITY.md; a crash's input lands in Tests/Fuzz/regressions/<target>/ (commit
-# it with the fix: make test replays it). FUZZ_TARGETS="npy pickle" picks targets.
+# Fuzzes every file reader with libFuzzer and AddressSanitizer for FUZZ_SECONDS each, from the
+# corpora the last runs left in .fuzz-corpus/; adds each target's executions to the ledger
+# Tests/Fuzz/ledger.tsv and writes the table (this run and all runs) in docs/RELIABILITY.md; a
+# crash's input lands in Tests/Fuzz/regressions/<target>/ (commit it with the fix: make test
+# replays it). FUZZ_TARGETS="npy pickle" picks targets.
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash Tests/Fuzz/run.sh
@@ -71,13 +73,17 @@ FUZZ_SHORT_PASS = FUZZ_CONFIG=debug FUZZ_SECONDS=$(FUZZ_CI_SECONDS) FUZZ_NO_TABL
 # The reader, metric and fuzz-replay tests under AddressSanitizer, and the threaded kernels (GEMM
 # blocking, convolutions, k-centre greedy) and concurrent scoring under ThreadSanitizer, each in
 # its own build folder (docs/RELIABILITY.md has the last result).
+# `make test-sanitize-address` or `make test-sanitize-thread` runs one half (each builds its own
+# folder from nothing the first time: about 15 minutes on 2 cores).
 ASAN_TESTS := XADImageTests|XADModelsTests|XADMetricsTests|XADFuzzTests|HostileLabelFileTests|MATFileTests
 TSAN_TESTS := MatMulTests|ConvolutionTests|KCenterGreedyTests|NearestNeighboursTests|ReliabilityTests
-test-sanitize: setup
+test-sanitize: test-sanitize-address test-sanitize-thread
+test-sanitize-address: setup
 	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-asan --sanitize=address
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan-suppressions.txt $(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-asan --sanitize=address --filter "$(ASAN_TESTS)"
+test-sanitize-thread: setup
 	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-tsan --sanitize=thread
-	$(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-tsan --sanitize=thread --filter "$(TSAN_TESTS)"
+	TSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/tsan-suppressions.txt $(SWIFT) test $(RELEASE) --skip-build --scratch-path .build-tsan --sanitize=thread --filter "$(TSAN_TESTS)"
 
 clean:
 	rm -rf .build $(BENCH_SCRATCH) bench-results demo-output docs-output .build-fuzz .build-asan .build-tsan

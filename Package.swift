@@ -133,7 +133,7 @@ let package = Package(
 
         // One fuzz target per reader of untrusted files (Tests/Fuzz/README.md), and the libFuzzer driver.
         .target(
-            name: "XADFuzzTargets", dependencies: ["XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor"],
+            name: "XADFuzzTargets", dependencies: ["XADBench", "XADDetect", "XADData", "XADMetrics", "XADModels", "XADImage", "XADTensor"],
             path: "Tests/Fuzz/Targets"),
         .executableTarget(name: "XADFuzz", dependencies: ["XADFuzzTargets"], path: "Tests/Fuzz/Main"),
 

@@ -32,6 +32,20 @@ text scores-csv images.csv 'file,score,label\na.png,0.9,1\nb.png,0.2,0\nc.png,1e
 text scores-csv frames.csv 'video,Score,LABEL\n01,0.5,yes\n01,"0.25",no\n02,3.5,anomalous\n'
 text ucsd-m ped.m 'TestVideoFile = {};\n%% clips\nTestVideoFile{end+1}.gt_frame = [61:180];\nTestVideoFile{end+1}.gt_frame = [5:90, 140:200];\nTestVideoFile{3}.gt_frame = [1 4 7:9];\n'
 text clips-csv ranges.csv 'clip,first,last\n# a bicycle crosses\n01,30,45\nwalk_03,1,12\n01,50,50\n'
-mkdir -p Tests/Fuzz/corpus/saved-model   # the seed model: a tiny autoencoder (no backbone, so loading it stays fast)
-"$(swift build -c release --show-bin-path)/xad" fit --detector autoencoder --data Demo/deeppcb --image-size 32 \
-    --options '{"width": 2, "depth": 1, "latent": 2}' --max-minutes 0.05 --quiet --out "$corpus/saved-model/autoencoder.xadm"
+seed benchmark-config docs/benchmark/config.yaml
+# Grids that pass validation (`path: .` is the scratch file's folder), so the cells get expanded too.
+text benchmark-config grid.yaml 'name: g\nimageSize: 64\nseeds: [0, 1]\ndatasets: [{name: d, path: ., traits: {modality: image, content: texture}}]\ndetectors: [all, {name: padim, options: {channels: 10}}]\nexplainers: [grad-cam, {name: occlusion, options: {window: 8}}]\nmeasures: [all]\n'
+text benchmark-config anchors.yaml 'name: a\nbase: &base {name: d, path: ., trainImages: 4}\nshort: &short {epochs: 1}\ndatasets:\n  - *base\n  - {<<: *base, name: e, testImages: 2}\n  - {name: v, path: ., traits: {modality: video, content: scene}}\ndetectors: [{name: fastflow, options: *short}, {name: stfpm, options: *short}, all]\nexplainers: [all]\nmeasures: [deletion, insertion]\n'
+
+# The seed model: a tiny autoencoder (no backbone, so loading it stays fast), one epoch on two
+# 32 x 32 images, two levels deep so that its bottleneck is 8 x 8: 8.0 KB, where a fit at one level
+# on Demo/deeppcb was 14.5 KB (36 training paths, 20 epochs of losses, a 16 x 16 bottleneck). Every
+# input's JSON record and checksum cost grows with the model's size.
+mkdir -p "$corpus/saved-model"
+tiny=$(mktemp -d /tmp/xad-seed-XXXX)
+mkdir -p "$tiny/normal" "$tiny/abnormal"
+for name in a b c; do cp "$fixtures/images/rgb8.png" "$tiny/normal/$name.png"; done
+cp "$fixtures/images/palette.png" "$tiny/abnormal/d.png"
+"$(swift build -c release --show-bin-path)/xad" fit --detector autoencoder --data "$tiny" --format folder --image-size 32 \
+    --options '{"width": 2, "depth": 2, "latent": 2, "epochs": 1}' --quiet --out "$corpus/saved-model/autoencoder.xadm"
+rm -rf "$tiny"

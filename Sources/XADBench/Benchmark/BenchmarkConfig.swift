@@ -149,7 +149,9 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
         var config: BenchmarkConfig
         do {
             config = file.pathExtension.lowercased() == "json"
-                ? try JSONDecoder().decode(Self.self, from: Data(text.utf8)) : try YAMLDecoder().decode(Self.self, from: text)
+                ? try JSONDecoder().decode(Self.self, from: Data(text.utf8)) : try decodeYAML(text, file: file.path)
+        } catch let error as BenchmarkConfigError {
+            throw error
         } catch {
             throw BenchmarkConfigError(file: file.path, problems: ["is not a benchmark config: \(Self.reason(error))"])
         }
@@ -158,6 +160,39 @@ public struct BenchmarkConfig: Codable, Sendable, Equatable {
             config.datasets[index].path = folder.appendingPathComponent(config.datasets[index].path).standardizedFileURL.path
         }
         return config
+    }
+
+    /// Decodes YAML as `YAMLDecoder` does (merge keys resolved), after checking that its aliases do
+    /// not expand past `ReadingLimits.maxDocumentNodes` values: decoding visits every expanded
+    /// value, so a few nested aliases would otherwise take hours and gigabytes.
+    private static func decodeYAML(_ text: String, file: String) throws -> BenchmarkConfig {
+        let parser = try Parser(yaml: text, resolver: .basic.appending(.merge))
+        // The parser owns the anchors that the nodes refer to, until decoding is done.
+        return try withExtendedLifetime(parser) {
+            let root = try parser.singleRoot() ?? ""
+            let limits = ReadingLimits.current
+            guard expandedCount(of: root, upTo: limits.maxDocumentNodes) <= limits.maxDocumentNodes else {
+                throw BenchmarkConfigError(file: file, problems: [
+                    "its aliases expand to more than \(limits.maxDocumentNodes) values \(limits.advice("maxDocumentNodes"))"])
+            }
+            return try YAMLDecoder().decode(Self.self, from: root)
+        }
+    }
+
+    /// The values of `root` with every alias expanded, counted without recursion and only up to
+    /// `limit + 1` (so the count stops early on a bomb).
+    private static func expandedCount(of root: Node, upTo limit: Int) -> Int {
+        var count = 0
+        var pending = [root]
+        while let node = pending.popLast(), count <= limit {
+            count += 1
+            switch node {
+            case .scalar, .alias: break
+            case .sequence(let sequence): pending.append(contentsOf: sequence)
+            case .mapping(let mapping): for (key, value) in mapping { pending.append(key); pending.append(value) }
+            }
+        }
+        return count
     }
 
     /// The quality measures recorded, `all` expanded.

@@ -28,6 +28,7 @@ import Synchronization
 /// | `maxPickleOpcodes` | 10,000,000 | opcodes run by one pickle |
 /// | `maxDecompressedBytes` | 2^31 (2 GiB) | bytes inflated from one compressed file |
 /// | `maxCompressionRatio` | 1032 | uncompressed / compressed size of a zip entry or zlib stream |
+/// | `maxDocumentNodes` | 100,000 | values of a YAML config (a benchmark grid) with its aliases expanded |
 ///
 /// 1032 is deflate's own ceiling (a 258-byte match per 2 bits at best): a zip entry declaring
 /// more, or a stream that would expand further, lies about its sizes or is a bomb.
@@ -52,6 +53,10 @@ public struct ReadingLimits: Sendable, Equatable, CustomStringConvertible {
     public var maxDecompressedBytes = 1 << 31
     /// Uncompressed over compressed size of one entry or stream. Default 1032, deflate's ceiling.
     public var maxCompressionRatio = 1032
+    /// Values (scalars, lists, maps) of one YAML document, counted with every alias expanded.
+    /// Default 100,000 (a benchmark grid config holds hundreds): aliases of aliases multiply, so
+    /// a few hundred bytes can stand for billions of values (the "billion laughs" bomb).
+    public var maxDocumentNodes = 100_000
 
     /// The defaults in the table above.
     public init() {}
@@ -85,7 +90,7 @@ public struct ReadingLimits: Sendable, Equatable, CustomStringConvertible {
         "maxPixels": \.maxPixels, "maxVideoFrames": \.maxVideoFrames, "maxVideoPixels": \.maxVideoPixels,
         "maxArrayBytes": \.maxArrayBytes, "maxHeaderBytes": \.maxHeaderBytes, "maxNestingDepth": \.maxNestingDepth,
         "maxPickleOpcodes": \.maxPickleOpcodes, "maxDecompressedBytes": \.maxDecompressedBytes,
-        "maxCompressionRatio": \.maxCompressionRatio,
+        "maxCompressionRatio": \.maxCompressionRatio, "maxDocumentNodes": \.maxDocumentNodes,
     ] }
 
     /// `key=value` pairs in key order, the form ``init(parsing:)`` reads.

@@ -1,4 +1,5 @@
 import Foundation
+import XADBench
 import XADData
 import XADDetect
 import XADImage
@@ -19,18 +20,34 @@ import XADTensor
 public struct FuzzTarget: Sendable {
     /// The target's name, also its folder under `Tests/Fuzz/corpus` and `Tests/Fuzz/regressions`.
     public let name: String
-    /// Runs the reader on `bytes` held in `file` (a scratch file that the caller wrote).
-    let read: @Sendable (_ bytes: [UInt8], _ file: URL) throws -> Void
+    /// The scratch file the input is written to, for readers that take a file; `nil` for readers
+    /// of bytes or text, which are spared the write (a system call per input).
+    let file: URL?
+    /// Runs the reader on the input (already in `file` when the target has one).
+    let read: @Sendable (_ bytes: [UInt8]) throws -> Void
+
+    /// A target whose reader takes the input's bytes.
+    init(name: String, bytes read: @escaping @Sendable (_ bytes: [UInt8]) throws -> Void) {
+        (self.name, self.file, self.read) = (name, nil, read)
+    }
+
+    /// A target whose reader takes a file: each input is written to a scratch file first.
+    init(name: String, file read: @escaping @Sendable (_ file: URL) throws -> Void) {
+        let file = FuzzTargets.scratchFile(for: name)
+        (self.name, self.file) = (name, file)
+        self.read = { _ in try read(file) }
+    }
 
     /// Feeds `bytes` to the reader; the reader's own errors are swallowed.
     public func run(_ bytes: [UInt8]) {
-        let file = FuzzTargets.scratchFile(for: name)
-        do {
-            try Data(bytes).write(to: file)
-        } catch {
-            fatalError("fuzz target \(name): cannot write the scratch file \(file.path) (\(error))")
+        if let file {
+            do {
+                try Data(bytes).write(to: file)
+            } catch {
+                fatalError("fuzz target \(name): cannot write the scratch file \(file.path) (\(error))")
+            }
         }
-        ReadingLimits.using(FuzzTargets.limits) { _ = try? read(bytes, file) }
+        ReadingLimits.using(FuzzTargets.limits) { _ = try? read(bytes) }
     }
 }
 
@@ -53,37 +70,40 @@ public enum FuzzTargets {
     /// Every target, in the order `make fuzz` runs them.
     public static let all: [FuzzTarget] = [
         image("png"), image("jpeg"), image("tiff"), image("bmp"),
-        FuzzTarget(name: "npy") { bytes, _ in _ = try NPYFile.readArray(data: Data(bytes), name: "fuzz.npy") },
-        FuzzTarget(name: "pickle") { bytes, _ in _ = try Unpickler.load(bytes, file: "fuzz.pkl") },
-        FuzzTarget(name: "torch-zip") { _, file in _ = try TorchCheckpoint.read(file) },
-        FuzzTarget(name: "torch-legacy") { _, file in _ = try TorchCheckpoint.read(file) },
-        FuzzTarget(name: "safetensors") { _, file in _ = try Safetensors.read(file) },
-        FuzzTarget(name: "zip") { _, file in
+        FuzzTarget(name: "npy", bytes: { _ = try NPYFile.readArray(data: Data($0), name: "fuzz.npy") }),
+        FuzzTarget(name: "pickle", bytes: { _ = try Unpickler.load($0, file: "fuzz.pkl") }),
+        FuzzTarget(name: "torch-zip", file: { _ = try TorchCheckpoint.read($0) }),
+        FuzzTarget(name: "torch-legacy", file: { _ = try TorchCheckpoint.read($0) }),
+        FuzzTarget(name: "safetensors", file: { _ = try Safetensors.read($0) }),
+        FuzzTarget(name: "zip", file: { file in
             let archive = try ZipArchive(MappedFile(path: file.path))
             for entry in archive.entries { _ = try? archive.data(of: entry) }
-        },
-        FuzzTarget(name: "saved-model") { _, file in _ = try SavedModel.load(file) },
-        FuzzTarget(name: "scores-csv") { bytes, _ in
-            _ = try ScoreTable(csv: String(decoding: bytes, as: UTF8.self), source: "fuzz.csv")
-        },
-        FuzzTarget(name: "deeppcb-boxes") { _, file in _ = try DeepPCB.boxes(in: file) },
-        FuzzTarget(name: "ucsd-m") { bytes, file in
-            let script = try UCSDLabelScript(text: String(decoding: bytes, as: UTF8.self), url: file)
+        }),
+        FuzzTarget(name: "saved-model", file: { _ = try SavedModel.load($0) }),
+        FuzzTarget(name: "scores-csv", bytes: {
+            _ = try ScoreTable(csv: String(decoding: $0, as: UTF8.self), source: "fuzz.csv")
+        }),
+        FuzzTarget(name: "deeppcb-boxes", file: { _ = try DeepPCB.boxes(in: $0) }),
+        FuzzTarget(name: "ucsd-m", bytes: { bytes in
+            let script = try UCSDLabelScript(text: String(decoding: bytes, as: UTF8.self), url: URL(fileURLWithPath: "fuzz.m"))
             for clip in script.anomalousFrames.indices { _ = try? script.flags(clip: clip, name: "Test\(clip)", frameCount: 200) }
-        },
-        FuzzTarget(name: "mat") { bytes, _ in
+        }),
+        FuzzTarget(name: "mat", bytes: { bytes in
             let mat = try MATFile(data: Data(bytes), name: "fuzz.mat")
             for name in mat.names {
                 guard let value = mat[name] else { continue }
                 _ = try? FrameLabels.fromMaskVolume(value, file: "fuzz.mat")
                 _ = try? FrameLabels.fromRangeColumns(value, frameCounts: [10, 20], file: "fuzz.mat")
             }
-        },
-        FuzzTarget(name: "npy-labels") { _, file in
+        }),
+        FuzzTarget(name: "npy-labels", file: { file in
             let count = try NPYFile.shape(contentsOf: file).shape.last ?? 0
             _ = try FrameLabels.fromConcatenatedNPY(file, frameCounts: [count / 2, count - count / 2])
-        },
-        FuzzTarget(name: "clips-csv") { _, file in _ = try FrameRangeTable(contentsOf: file) },
+        }),
+        FuzzTarget(name: "clips-csv", file: { _ = try FrameRangeTable(contentsOf: $0) }),
+        // The YAML grid config of `xad benchmark run`: read, validated, expanded into cells (its
+        // relative data set paths start at the scratch file's folder, so `path: .` passes).
+        FuzzTarget(name: "benchmark-config", file: { _ = try BenchmarkGrid(BenchmarkConfig.load($0)) }),
     ]
 
     /// The target called `name`.
@@ -92,7 +112,7 @@ public enum FuzzTargets {
     /// The images go through `Image(data:name:)`, which picks the codec from the magic bytes;
     /// each format has its own target so that its corpus and statistics stay apart.
     private static func image(_ format: String) -> FuzzTarget {
-        FuzzTarget(name: format) { bytes, _ in _ = try Image(data: Data(bytes), name: "fuzz.\(format)") }
+        FuzzTarget(name: format, bytes: { _ = try Image(data: Data($0), name: "fuzz.\(format)") })
     }
 
     /// One scratch file per target and process, in memory where the system has a RAM disk.
