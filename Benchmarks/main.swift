@@ -34,6 +34,12 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--workload" {
 }
 
 let requested = Set(CommandLine.arguments.dropFirst())
+let unknown = requested.subtracting(suites.map { $0.name })
+guard unknown.isEmpty else {
+    let names = suites.map { $0.name }.joined(separator: ", ")
+    FileHandle.standardError.write(Data("xad-benchmarks: no suite named \(unknown.sorted().joined(separator: ", ")); suites: \(names)\n".utf8))
+    exit(2)
+}
 var report = BenchmarkReport()
 for suite in suites where requested.isEmpty ? suite.runsByDefault : requested.contains(suite.name) {
     FileHandle.standardError.write(Data("benchmark \(suite.name)\n".utf8))
