@@ -129,7 +129,9 @@ let package = Package(
             name: "Benchmarks",
             dependencies: ["XADTensor", "XADImage", "XADModels", "XADMetrics", "XADData", "XADDetect", "XADExplain",
                            "XADBench"],
-            path: "Benchmarks", swiftSettings: release),
+            path: "Benchmarks",
+            // The instruction-count baseline is read by Tools/bench/instruction_counts.py, not built.
+            exclude: ["instruction-baseline.json"], swiftSettings: release),
 
         // One fuzz target per reader of untrusted files (Tests/Fuzz/README.md), and the libFuzzer driver.
         .target(
