@@ -27,9 +27,11 @@ test: setup
 # The main job: `xad demo` on the embedded DeepPCB sample (Demo/deeppcb, MIT): PatchCore and PaDiM
 # fitted, scored, explained and evaluated; demo-output/report.html and a summary table.
 XAD = $$($(SWIFT) build $(RELEASE) --show-bin-path)/xad
+# .build/release is SwiftPM's link to the release products: a second `swift build` only to ask
+# for the path costs seconds on every run.
 demo: setup
 	$(SWIFT) build $(RELEASE) --product xad
-	$(XAD) demo --data Demo/deeppcb --format deeppcb --out demo-output
+	.build/release/xad demo --data Demo/deeppcb --format deeppcb --out demo-output
 
 # XADKit's timings, then the peers' (PyTorch, Pillow, anomalib, Captum, pytorch-grad-cam) on the
 # same work, in Tools/reference/.venv, which make_env.sh creates the first time (a few minutes).
@@ -106,3 +108,12 @@ instruction-check: setup
 
 bench-baseline: setup
 	$(INSTRUCTION_COUNTS) --update
+
+# XADTensorTests with every sgemm on XADKit's own kernel (XAD_GEMM=blocked) at each CPU level below
+# AVX-512, as on machines without it (not part of `make test`: two more passes of the module).
+.PHONY: test-gemm-levels
+test-gemm-levels: setup
+	$(SWIFT) build $(RELEASE) --build-tests
+	for level in avx2 portable; do \
+		XAD_GEMM=blocked XAD_CPU_LEVEL=$$level $(SWIFT) test $(RELEASE) --skip-build --filter XADTensorTests || exit 1; \
+	done

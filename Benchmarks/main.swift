@@ -7,6 +7,7 @@ import XADTensor
 // One registration line per suite.
 let suites: [any BenchmarkSuite] = [
     TensorBenchmarks(),
+    GEMMBenchmarks(),
     ImageBenchmarks(),
     MetricsBenchmarks(),
     TransformBenchmarks(),
@@ -14,6 +15,7 @@ let suites: [any BenchmarkSuite] = [
     PerturbationBenchmarks(),
     ExplainBenchmarks(),
     ExemplarBenchmarks(),
+    TCAVBenchmarks(),
     DetectorBenchmarks(),
     MotionBenchmarks(),
     VideoDataBenchmarks(),
@@ -23,6 +25,7 @@ let suites: [any BenchmarkSuite] = [
     PatchCoreScaleBenchmarks(images: 2000, maximumFitPatches: nil),
     PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: nil),
     PatchCoreScaleBenchmarks(images: 5000, maximumFitPatches: PatchCore.Options().maximumFitPatches),
+    CoresetScaleBenchmarks(),
 ]
 
 // `xad-benchmarks --workload NAME`: one fixed workload for instruction counting (see InstructionWorkloads.swift).
@@ -31,6 +34,12 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--workload" {
 }
 
 let requested = Set(CommandLine.arguments.dropFirst())
+let unknown = requested.subtracting(suites.map { $0.name })
+guard unknown.isEmpty else {
+    let names = suites.map { $0.name }.joined(separator: ", ")
+    FileHandle.standardError.write(Data("xad-benchmarks: no suite named \(unknown.sorted().joined(separator: ", ")); suites: \(names)\n".utf8))
+    exit(2)
+}
 var report = BenchmarkReport()
 for suite in suites where requested.isEmpty ? suite.runsByDefault : requested.contains(suite.name) {
     FileHandle.standardError.write(Data("benchmark \(suite.name)\n".utf8))

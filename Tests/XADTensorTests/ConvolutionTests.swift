@@ -7,13 +7,15 @@ private let conv2dCases = [
     "pointwise", "pointwise_stride2", "3x3_stride2_pad1", "non_square", "dilation2", "groups2",
     "depthwise_stride1", "depthwise_stride2", "depthwise_multiplier2", "depthwise_dilation2_stride2",
     "spatial_1x1", "single_channel", "depthwise_stride2_odd_width",
-    "depthwise_5x5_stride2", "depthwise_3x3_stride3",
+    "depthwise_5x5_stride2", "depthwise_3x3_stride3", "depthwise_3x3_stride1_wide",
+    "depthwise_5x5_stride1_multiplier2", "depthwise_3x3_stride2_wide", "depthwise_5x5_stride2_pad_by_axis",
+    "depthwise_3x3_no_padding", "3x3_stride1_winograd", "3x3_stride1_winograd_groups2",
 ]
 
 @Suite("conv2d")
 struct ConvolutionTests {
     // tolerance: 1e-4 relative, 1e-5 absolute: we sum in float32 in another order than the
-    // float64 reference (im2col + sgemm, or the direct depthwise kernel).
+    // float64 reference (im2col + sgemm, Winograd F(2x2, 3x3), or the direct depthwise kernel).
     @Test("matches PyTorch: output and gradients of input, weight and bias", arguments: conv2dCases)
     func matchesPyTorch(_ name: String) throws {
         let fixture = try Fixture("convolution/conv2d_\(name).json")

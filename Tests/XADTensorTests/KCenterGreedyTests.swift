@@ -23,6 +23,7 @@ struct KCenterGreedyTests {
         return selected
     }
 
+    /// 2,000 and 3,000 rows exceed the 1,024 candidates, so the catch-up passes run many times.
     @Test(arguments: [(2000, 16, 200), (3000, 128, 300), (500, 3, 100)])
     func pruningSelectsExactlyWhatThePlainAlgorithmSelects(total: Int, dims: Int, count: Int) throws {
         var generator = SeededGenerator(seed: UInt64(total + dims))
@@ -37,6 +38,18 @@ struct KCenterGreedyTests {
         let pruned = try points.kCenterGreedyRows(count, firstCentre: 5)
         #expect(pruned == Self.plainGreedy(points, count: count, first: 5))
         #expect(Set(pruned).count == count)
+    }
+
+    @Test func equalDistancesGoToTheLowestRowAsInThePlainAlgorithm() throws {
+        // Rows 1 and 2 (and 3 and 4) lie at the same distance from row 0 and from each other's pair.
+        let points = try Tensor(shape: [5, 2], scalars: [0, 0, 3, 4, -3, -4, 4, -3, -4, 3])
+        #expect(try points.kCenterGreedyRows(4, firstCentre: 0) == Self.plainGreedy(points, count: 4, first: 0))
+        #expect(try points.kCenterGreedyRows(4, firstCentre: 0) == [1, 2, 3, 4])
+    }
+
+    @Test func nonFiniteRowsAreRefused() throws {
+        let points = try Tensor(shape: [3, 1], scalars: [0, .nan, 1])
+        #expect(throws: TensorError.self) { try points.kCenterGreedyRows(2, firstCentre: 0) }
     }
 
     @Test func duplicatePointsStopTheSelectionInsteadOfRepeating() throws {

@@ -12,7 +12,8 @@ padding) and the maximum as the image score. Random backbone weights: timing onl
       internal_batch_size=8, black baseline (as XADKit's 8 inputs per pass).
   grad_cam: pytorch-grad-cam GradCAM on blocks.4 (stage3), the score as target.
   captum_saliency: Captum Saliency.
-Two threads, median of a few runs after a warm-up; seconds per image.
+Two threads, median of a few runs after a warm-up; seconds per image. The `_1thread_cpu_seconds`
+figures: least process CPU time of a few runs on one thread (as `xad-benchmarks explain`'s).
 """
 import json
 
@@ -22,7 +23,7 @@ import torch.nn.functional as F
 from captum.attr import IntegratedGradients, Saliency
 from pytorch_grad_cam import GradCAM
 
-from timing import median_seconds
+from timing import cpu_seconds, median_seconds
 
 SIZE, CHANNELS, SIGMA = 256, 100, 4.0
 
@@ -65,14 +66,20 @@ def run():
     cam = GradCAM(model=model, target_layers=[model.features.blocks[4]])
     saliency = Saliency(model)
     targets = [lambda output: output]
-    return {
-        "captum_integrated_gradients_50_steps_seconds_per_image": round(median_seconds(
-            lambda: ig.attribute(image, baselines=-torch.ones_like(image), n_steps=50, internal_batch_size=8),
-            repetitions=3), 3),
-        "grad_cam_seconds_per_image": round(median_seconds(lambda: cam(input_tensor=image, targets=targets), repetitions=5), 3),
-        "captum_saliency_seconds_per_image": round(median_seconds(lambda: saliency.attribute(image.clone().requires_grad_(True)),
-                                                                  repetitions=5), 3),
+    # key: (body, wall-time repetitions on two threads, CPU-time repetitions on one thread)
+    methods = {
+        "captum_integrated_gradients_50_steps": (lambda: ig.attribute(image, baselines=-torch.ones_like(image), n_steps=50,
+                                                                      internal_batch_size=8), 3, 2),
+        "grad_cam": (lambda: cam(input_tensor=image, targets=targets), 5, 4),
+        "captum_saliency": (lambda: saliency.attribute(image.clone().requires_grad_(True)), 5, 4),
     }
+    results = {f"{key}_seconds_per_image": round(median_seconds(body, repetitions=wall), 3)
+               for key, (body, wall, _) in methods.items()}
+    torch.set_num_threads(1)
+    results |= {f"{key}_1thread_cpu_seconds": round(cpu_seconds(body, repetitions=cpu), 3)
+                for key, (body, _, cpu) in methods.items()}
+    torch.set_num_threads(2)
+    return results
 
 
 if __name__ == "__main__":

@@ -122,3 +122,16 @@ if __name__ == "__main__":
     pooling_case("adaptive_5x5_to_7x7", "adaptive", [2, 3, 5, 5], output_size=7)
     pooling_case("adaptive_8x8_to_2x2", "adaptive", [1, 2, 8, 8], output_size=2)
     pooling_case("global", "global", [2, 3, 5, 6])
+
+    # The vectorised depthwise kernels (CXADKernels/depthwise.c): rows of several vectors with a
+    # partial last one, row blocks with a partial last one, padding that differs by axis, no padding.
+    conv("depthwise_3x3_stride1_wide", [1, 2, 9, 37], [2, 1, 3, 3], groups=2, padding=1)
+    conv("depthwise_5x5_stride1_multiplier2", [1, 2, 10, 21], [4, 1, 5, 5], groups=2, padding=2)
+    conv("depthwise_3x3_stride2_wide", [1, 2, 13, 40], [2, 1, 3, 3], groups=2, stride=2, padding=1)
+    conv("depthwise_5x5_stride2_pad_by_axis", [1, 2, 12, 45], [2, 1, 5, 5], groups=2, stride=2, padding=(1, 2))
+    conv("depthwise_3x3_no_padding", [1, 2, 6, 20], [2, 1, 3, 3], groups=2, bias=False)
+
+    # Winograd F(2x2, 3x3) (CXADKernels/winograd.c, 3x3 stride 1 with at least 8 channels in and
+    # out per group): odd output sizes (partial tiles), padding that differs by axis, groups.
+    conv("3x3_stride1_winograd", [1, 8, 7, 9], [9, 8, 3, 3], padding=1)
+    conv("3x3_stride1_winograd_groups2", [1, 16, 6, 5], [16, 8, 3, 3], groups=2, padding=(0, 1), bias=False)

@@ -68,11 +68,13 @@ public enum DemoProtocol: String, Sendable, Codable, CaseIterable {
     }
 
     /// `fitting` set up for this protocol: golden-board scores the fitted images themselves for
-    /// the threshold (no image is held out of the memory).
-    func fitting(_ fitting: ModelFitting) -> ModelFitting {
+    /// the threshold (no image is held out of the memory), and only `split`'s calibration images
+    /// (the data set's own training images; scoring the test templates too would be thrown away).
+    func fitting(_ fitting: ModelFitting, split: Split) -> ModelFitting {
         guard self == .goldenBoard else { return fitting }
         var adjusted = fitting
         adjusted.holdoutFraction = 0
+        adjusted.calibrationLimit = split.calibrationImages
         return adjusted
     }
 

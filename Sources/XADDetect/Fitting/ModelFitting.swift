@@ -41,6 +41,10 @@ public struct ModelFitting: Sendable {
     public var thresholdPercentile: Double
     /// What to do with a training image that cannot be decoded. Default ``BadImagePolicy/fail``.
     public var onBadImage: BadImagePolicy
+    /// With `holdoutFraction = 0`, how many of the first training images are scored for the
+    /// calibration (nil: all of them). The demo's golden-board protocol fits on the training
+    /// images plus the test boards' templates but sets the threshold on the training images only.
+    public var calibrationLimit: Int? = nil
 
     public init(detector: String, backbone: String = "efficientnet-lite0", layers: [String]? = nil,
                 preprocessing: Preprocessing = Preprocessing(), options: OptionOverrides = OptionOverrides(),
@@ -88,14 +92,16 @@ public struct ModelFitting: Sendable {
         }
         guard !usable.isEmpty else { throw DetectorError.noTrainingImages }
         let (fitSet, calibrationSet) = split(usable)
-        let fitted = try fit(type, on: fitSet, validation: calibrationSet, weightsPath: weightsPath, progress: progress)
+        let calibratedOnTrainingImages = fitSet.starts(with: calibrationSet)
+        let fitted = try fit(type, on: fitSet, validation: calibratedOnTrainingImages ? fitSet : calibrationSet,
+                             weightsPath: weightsPath, progress: progress)
         let scores = try ThresholdCalibration.scores(of: fitted, on: calibrationSet, progress: progress)
         let calibration = try ThresholdCalibration(scores: scores, percentile: thresholdPercentile)
         let model = SavedModel(detector: fitted, threshold: calibration.threshold, normalisation: calibration.normaliser,
                                trainingImagePaths: fitSet.map { $0.image.absoluteURL.path })
         return FittedModel(model: model,
                            trainingImages: fitSet.count, calibrationImages: calibrationSet.count,
-                           calibratedOnTrainingImages: calibrationSet == fitSet, calibrationScores: scores,
+                           calibratedOnTrainingImages: calibratedOnTrainingImages, calibrationScores: scores,
                            skipped: skipped, seconds: started.secondsElapsed)
     }
 
@@ -104,9 +110,12 @@ public struct ModelFitting: Sendable {
         try D.Options().overriding(options, method: D.name)
     }
 
-    /// The images to fit on and the images to calibrate on (the same images when none can be spared).
+    /// The images to fit on and the images to calibrate on (the same images, or the first
+    /// ``calibrationLimit`` of them, when none can be spared).
     private func split(_ images: [SampleReference]) -> (fit: [SampleReference], calibration: [SampleReference]) {
-        guard holdoutFraction > 0, images.count >= 2 else { return (images, images) }
+        guard holdoutFraction > 0, images.count >= 2 else {
+            return (images, calibrationLimit.map { Array(images.prefix(Swift.max(1, $0))) } ?? images)
+        }
         let every = Swift.max(2, Int((1 / holdoutFraction).rounded()))
         var heldOut = images.indices.filter { $0 % every == every - 1 }
         if heldOut.isEmpty { heldOut = [images.count - 1] }

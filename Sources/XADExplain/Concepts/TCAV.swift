@@ -72,6 +72,10 @@ public struct TCAV: ContextualExplainer {
 
     private let cache = ConceptVectorCache()
 
+    /// How many times this value and its copies trained concept vectors (reuses of cached
+    /// vectors do not count): what a randomisation check across levels costs beyond its gradients.
+    public var conceptVectorTrainings: Int { cache.trainings }
+
     public init(options: Options) {
         self.options = options
         conceptFolder = nil

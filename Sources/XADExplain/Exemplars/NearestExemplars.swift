@@ -14,9 +14,10 @@ import XADTensor
 ///
 /// The training features are computed once, `batchSize` images a backbone pass, on the first
 /// explained image, and kept for the next ones (copies of the explainer share them; ``using(_:)``
-/// with a new context starts afresh). Each later image first recomputes the first training
-/// image's features: if they differ (another detector, other or randomised weights) all are
-/// computed again. Memory: training images x patches x channels x 4 bytes.
+/// with a new context starts afresh). Each later image first recomputes the features of a small
+/// probe (the first training image shrunk to a quarter of its side, `ExtractorProbe`): if they
+/// differ (another detector, other or randomised weights) all are computed again. Memory:
+/// training images x patches x channels x 4 bytes.
 ///
 /// Crops are `cropCells x cropCells` patch cells centred on the patch (moved inward at borders),
 /// cut from the explained image and from each training image resampled to the explained image's

@@ -14,6 +14,8 @@ struct TrainingPatchFeatures: Sendable {
     var grid: Size2
     /// The detector's setup when the features were computed.
     var setup: DetectorSetup
+    /// What tells, cheaply, whether a detector still computes these features.
+    var probe: ExtractorProbe
 
     /// The features of every image of `normals` through `detector`'s extractor, `batchSize` images
     /// a pass.
@@ -34,6 +36,7 @@ struct TrainingPatchFeatures: Sendable {
         }
         self.grid = grid
         self.setup = detector.setup
+        probe = try ExtractorProbe(image: normals.image(at: 0), detector: detector)
     }
 
     /// Patch-major features `[n, positions, C]` of the images `range` of `normals`.
@@ -48,12 +51,41 @@ struct TrainingPatchFeatures: Sendable {
     }
 
     /// Whether these are still `detector`'s features of `normals`: the same setup, grid and image
-    /// count, and the first image's features recomputed now agree with the stored ones (another
+    /// count, and the probe's features recomputed now agree with the stored ones (another
     /// backbone, other weights or randomised layers change them).
     func match(_ detector: any PatchFeatureDetector, normals: any ImageSource, grid: Size2) throws -> Bool {
-        guard detector.setup == setup, grid == self.grid, normals.count == banks.count, let first = banks.first else { return false }
-        let probe = try Self.rows(of: 0..<1, in: normals, detector: detector, grid: grid)
-        return FeatureProbe.agree(first.bank.scalars, probe.scalars)
+        guard detector.setup == setup, grid == self.grid, normals.count == banks.count else { return false }
+        return try probe.agrees(with: detector)
+    }
+}
+
+/// A small fixed input and the features a detector's extractor gave it: recomputing them tells
+/// whether stored features still belong to a detector, for a sixteenth of a full-size backbone
+/// pass (64 x 64 instead of 256 x 256).
+///
+/// The input is the first training image, prepared by the detector's setup and shrunk (bilinear)
+/// to a quarter of its side, but at least twice the deepest tap's stride so that every tap keeps a
+/// grid of at least 2 x 2. Why a small input suffices: the check is for other weights (another
+/// backbone, randomised layers) or another extractor, and those change the features of a small
+/// input as they do a full-size one's; the grid of full-size inputs is checked apart.
+struct ExtractorProbe: Sendable {
+    /// The prepared, shrunk input `[1, 3, h, w]`.
+    let input: Tensor
+    /// The extractor's features of ``input`` when the probe was made.
+    let features: [Float]
+
+    init(image: Tensor, detector: any PatchFeatureDetector) throws {
+        let prepared = try detector.setup.preprocessing(image)
+        let extractor = detector.featureExtractor
+        let stride = extractor.layers.compactMap { extractor.backbone.tap(named: $0)?.stride }.max() ?? 1
+        func side(_ full: Int) -> Int { Swift.min(full, Swift.max(full / 4, 2 * stride)) }
+        input = try prepared.resized(to: Size2(height: side(prepared.shape[2]), width: side(prepared.shape[3])))
+        features = try extractor(input).scalars
+    }
+
+    /// Whether `detector`'s extractor gives ``input`` the stored features (up to float32 noise).
+    func agrees(with detector: any PatchFeatureDetector) throws -> Bool {
+        FeatureProbe.agree(features, try detector.featureExtractor(input).scalars)
     }
 }
 

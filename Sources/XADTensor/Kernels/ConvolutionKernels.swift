@@ -3,7 +3,8 @@
 /// k = patchSize). The columns come from ``Im2Col``, a block of output rows at a time, into one
 /// workspace of about 1 MB reused for every block, image and group (small enough to stay in L2
 /// cache between im2col and sgemm); pointwise (1x1, stride 1) convolutions skip im2col and
-/// multiply the NCHW input directly. Depthwise geometries go to ``DepthwiseConvolution``.
+/// multiply the NCHW input directly. Depthwise geometries go to ``DepthwiseConvolution``, and the
+/// forward pass of 3x3 stride-1 layers with at least 8 channels per group to ``WinogradConvolution``.
 ///
 /// All pointers address whole NCHW arrays of the geometry's shapes; outputs are fully written.
 package enum ConvolutionKernels {
@@ -13,6 +14,10 @@ package enum ConvolutionKernels {
                                 output: UnsafeMutablePointer<Float>) {
         if g.isDepthwise {
             DepthwiseConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
+            return
+        }
+        if WinogradConvolution.applies(to: g) {
+            WinogradConvolution.forward(g, input: input, weight: weight, bias: bias, output: output)
             return
         }
         if let bias {

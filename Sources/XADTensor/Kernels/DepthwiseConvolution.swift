@@ -1,3 +1,5 @@
+import CXADKernels
+
 /// Direct kernels for convolutions in which every output channel reads one input channel
 /// (``ConvolutionGeometry/isDepthwise``; output channel `o` reads input channel `o / multiplier`).
 ///
@@ -7,14 +9,22 @@
 package enum DepthwiseConvolution {
     /// `output = conv(input, weight) + bias` for the depthwise geometry `g`.
     ///
+    /// Square 3x3 and 5x5 kernels at stride 1 or 2 without dilation (every depthwise layer of the
+    /// EfficientNet backbones) run the C kernel `xad_depthwise_plane` on AVX2 and AVX-512 CPUs
+    /// (``CPULevel``); the rest, and every geometry on other CPUs, the Swift loops below.
+    ///
     /// At stride 2 each input plane is first split into even and odd columns, so that every tap
     /// reads contiguous memory. 3x3 kernels at stride 1 or 2 take a fused path on rows where all
     /// three input rows exist: the nine products of each interior pixel are summed in registers
     /// and stored once; the few border pixels are summed tap by tap. Other rows and kernels add
     /// one tap at a time over the tap's interior columns.
+    /// `level` picks the kernels (tests pass lower levels than ``CPULevel/current``); it is
+    /// lowered to ``CPULevel/detected`` if above it.
     package static func forward(_ g: ConvolutionGeometry, input: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                                output: UnsafeMutablePointer<Float>) {
+                                output: UnsafeMutablePointer<Float>, level: CPULevel = .current) {
+        if forwardVectorised(g, input: input, weight: weight, bias: bias, output: output,
+                             level: Swift.min(level, .detected)) { return }
         let validColumns = g.validColumns, multiplier = g.outChannelsPerGroup
         let width = g.outWidth, stride = g.stride.width
         // The columns where every horizontal tap reads inside the input row.
@@ -57,6 +67,30 @@ package enum DepthwiseConvolution {
                 }
             }
         }
+    }
+
+    /// Runs `xad_depthwise_plane` on every plane when it computes `g` at `level` (square 3x3 or
+    /// 5x5 kernel, equal strides of 1 or 2, dilation 1, sizes that fit its `Int32` arguments;
+    /// AVX2 or AVX-512); returns false, writing nothing, otherwise.
+    private static func forwardVectorised(_ g: ConvolutionGeometry, input: UnsafePointer<Float>,
+                                          weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                          output: UnsafeMutablePointer<Float>, level: CPULevel) -> Bool {
+        let cLevel = xad_cpu_level(UInt32(level.rawValue))
+        guard g.kernel.height == g.kernel.width, g.stride.height == g.stride.width, g.dilation == 1,
+              let kernel = Int32(exactly: g.kernel.width), let stride = Int32(exactly: g.stride.width),
+              xad_depthwise_plane_supports(cLevel, kernel, stride) != 0,
+              let inHeight = Int32(exactly: g.inHeight), let inWidth = Int32(exactly: g.inWidth),
+              let outHeight = Int32(exactly: g.outHeight), let outWidth = Int32(exactly: g.outWidth),
+              let padTop = Int32(exactly: g.padding.height), let padLeft = Int32(exactly: g.padding.width)
+        else { return false }
+        let multiplier = g.outChannelsPerGroup
+        ReductionKernels.forEachOuter(g.batch * g.outChannels, work: g.outPlane * g.taps) { planeIndex in
+            let n = planeIndex / g.outChannels, o = planeIndex % g.outChannels
+            xad_depthwise_plane(cLevel, input + (n * g.inChannels + o / multiplier) * g.inPlane, inHeight, inWidth,
+                                weight + o * g.taps, kernel, bias?[o] ?? 0,
+                                output + planeIndex * g.outPlane, outHeight, outWidth, stride, padTop, padLeft)
+        }
+        return true
     }
 
     /// `out[x] = start + Σ_k w[k] · lines.k[x]` over `columns`, all nine reads contiguous and

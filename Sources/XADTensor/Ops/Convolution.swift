@@ -73,7 +73,7 @@ extension ConvolutionGeometry {
     }
 
     /// The geometry of `conv2d`, after checking every argument against PyTorch's rules.
-    static func validatedForward(input: [Int], weight: [Int], bias: [Int]?, stride: Size2, padding: Size2,
+    package static func validatedForward(input: [Int], weight: [Int], bias: [Int]?, stride: Size2, padding: Size2,
                                  dilation: Size2, groups: Int) throws -> ConvolutionGeometry {
         let op = "conv2d"
         try checkRanks(op, input: input, weight: weight)
