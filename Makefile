@@ -81,7 +81,7 @@ FUZZ_SHORT_PASS = FUZZ_CONFIG=debug FUZZ_SECONDS=$(FUZZ_CI_SECONDS) FUZZ_NO_TABL
 # `make test-sanitize-address` or `make test-sanitize-thread` runs one half (each builds its own
 # folder from nothing the first time: about 15 minutes on 2 cores).
 ASAN_TESTS := XADImageTests|XADModelsTests|XADMetricsTests|XADFuzzTests|HostileLabelFileTests|MATFileTests
-TSAN_TESTS := MatMulTests|ConvolutionTests|KCenterGreedyTests|NearestNeighboursTests|ReliabilityTests
+TSAN_TESTS := MatMulTests|BlockedSGEMMTests|ConvolutionTests|KernelLevelTests|KCenterGreedyTests|NearestNeighboursTests|ReliabilityTests
 test-sanitize: test-sanitize-address test-sanitize-thread
 test-sanitize-address: setup
 	$(SWIFT) build $(RELEASE) --build-tests --scratch-path .build-asan --sanitize=address
